@@ -1,0 +1,25 @@
+"""Cognito pre-authentication trigger: the login gate of R13.
+
+Imports only the login gate (pynamodb and the Logger): no event handler, no pydantic.
+Raising refuses the login; Cognito reports "PreAuthentication failed with error <message>."
+"""
+
+from typing import Any
+
+from clientaccounts.login_gate import pre_authentication_refusal
+from clientaccounts.observability import logger
+
+
+class LoginRefused(Exception):
+    pass
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    refusal = pre_authentication_refusal(
+        event.get("callerContext", {}).get("clientId", ""),
+        event.get("request", {}).get("userAttributes", {}),
+    )
+    if refusal is not None:
+        raise LoginRefused(refusal.value)
+    return event

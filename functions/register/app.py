@@ -1,0 +1,29 @@
+"""POST /public/orgs/{slug}/registrations: self-registration (R5-R8, R21)."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from clientaccounts.http import create_api, json_response
+from clientaccounts.observability import logger
+from clientaccounts.registration import Registration, register_client
+from clientaccounts.schemas import RegistrationRequest
+
+app = create_api()
+
+# R21: the same answer whether or not the email is already known.
+ACCEPTED = {
+    "message": "Thank you. Please check your email: we sent you a link to confirm your address."
+}
+
+
+@app.post("/public/orgs/<slug>/registrations")
+def register(slug: str, body: Annotated[RegistrationRequest, Body()]):  # type: ignore[no-untyped-def]
+    register_client(slug, Registration(**body.model_dump()))
+    return json_response(202, ACCEPTED)
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,36 @@
+"""AWS clients, created lazily (never at import) with short timeouts.
+
+Plain botocore clients: pynamodb loads botocore anyway, and skipping boto3 keeps cold starts
+short. Cognito calls the pre-authentication trigger with a 5 s limit and up to 3 attempts,
+so timeouts are short everywhere and a slow dependency fails fast instead of hanging.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from botocore.config import Config
+from botocore.session import get_session
+
+from .config import get_settings
+
+CLIENT_CONFIG = Config(
+    connect_timeout=1, read_timeout=2, retries={"max_attempts": 2, "mode": "standard"}
+)
+
+
+@cache
+def client(service: str) -> Any:
+    """The one shared client per service (cognito-idp, sesv2, ssm)."""
+    settings = get_settings()
+    return get_session().create_client(
+        service,
+        region_name=settings.region,
+        endpoint_url=settings.aws_endpoint_url,
+        config=CLIENT_CONFIG,
+    )
+
+
+def reset_clients() -> None:
+    client.cache_clear()

@@ -1,0 +1,84 @@
+"""The one settings object, read from the environment once per cold start."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Tables:
+    organizations: str
+    departments: str
+    staff: str
+    clients: str
+    associations: str
+    guards: str
+    links: str
+    outbox: str
+    audit: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    region: str
+    tables: Tables
+    user_pool_id: str
+    # Name of the SSM parameter holding {"portal": id, "care_app": id}; resolves the
+    # pool -> trigger -> app client -> pool cycle (docs/decisions.md).
+    app_clients_parameter: str
+    sender_address: str
+    portal_base_url: str
+    care_app_url: str
+    confirmation_link_hours: int = 24
+    invitation_link_hours: int = 72
+    unconfirmed_retention_days: int = 7
+    resend_cooldown_seconds: int = 60
+    # Set only by the local stack; deployed functions talk to AWS.
+    aws_endpoint_url: str | None = None
+    service: str = field(default="client-accounts")
+
+
+def _env(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name, default)
+    if value is None or value == "":
+        raise RuntimeError(f"missing configuration: environment variable {name}")
+    return value
+
+
+def load_settings() -> Settings:
+    return Settings(
+        region=_env("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "us-east-1")),
+        tables=Tables(
+            organizations=_env("ORGANIZATIONS_TABLE", "Organizations"),
+            departments=_env("DEPARTMENTS_TABLE", "Departments"),
+            staff=_env("STAFF_TABLE", "Staff"),
+            clients=_env("CLIENTS_TABLE", "Clients"),
+            associations=_env("ASSOCIATIONS_TABLE", "Associations"),
+            guards=_env("GUARDS_TABLE", "Guards"),
+            links=_env("LINKS_TABLE", "Links"),
+            outbox=_env("OUTBOX_TABLE", "Outbox"),
+            audit=_env("AUDIT_TABLE", "Audit"),
+        ),
+        user_pool_id=os.environ.get("USER_POOL_ID", ""),
+        app_clients_parameter=os.environ.get("APP_CLIENTS_PARAMETER", ""),
+        sender_address=os.environ.get("SENDER_ADDRESS", "no-reply@example.org"),
+        portal_base_url=os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:3000").rstrip("/"),
+        care_app_url=os.environ.get("CARE_APP_URL", "https://care-app.example.org").rstrip("/"),
+        confirmation_link_hours=int(os.environ.get("CONFIRMATION_LINK_HOURS", "24")),
+        invitation_link_hours=int(os.environ.get("INVITATION_LINK_HOURS", "72")),
+        unconfirmed_retention_days=int(os.environ.get("UNCONFIRMED_RETENTION_DAYS", "7")),
+        resend_cooldown_seconds=int(os.environ.get("RESEND_COOLDOWN_SECONDS", "60")),
+        aws_endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and the local stack change the environment)."""
+    get_settings.cache_clear()

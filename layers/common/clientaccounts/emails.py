@@ -1,0 +1,179 @@
+"""Emails rendered in code (text and HTML). Names a user typed are escaped in HTML; every
+link is built from configuration (`PORTAL_BASE_URL`), never from a request's Host header.
+Staff notifications carry a link to the record, not the client's personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from .config import Settings
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+GET_STARTED_STEPS = (
+    "Install the Care App on your phone, tablet or computer.",
+    "Sign in to the Care App with the username and password you chose.",
+    "Find your practitioner in your connections and join your session from there.",
+)
+
+
+def portal_url(settings: Settings, org_slug: str, page: str, **query: str) -> str:
+    url = f"{settings.portal_base_url}/{quote(org_slug, safe='')}/{page}"
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _html(
+    paragraphs: list[str], link: tuple[str, str] | None = None, items: tuple[str, ...] = ()
+) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    if items:
+        body += "<ol>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ol>"
+    if link:
+        href, label = link
+        body += f'<p><a href="{escape(href, quote=True)}">{escape(label)}</a></p>'
+    return f"<!doctype html><html><body>{body}</body></html>"
+
+
+def _greeting(params: dict[str, Any]) -> tuple[str, str]:
+    name = str(params.get("first_name") or "").strip()
+    return (f"Hello {name},", f"Hello {escape(name)},") if name else ("Hello,", "Hello,")
+
+
+def email_confirmation(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
+    link = portal_url(settings, p["org_slug"], "confirm-email", token=p["token"])
+    hours = p.get("valid_hours", settings.confirmation_link_hours)
+    text_hi, html_hi = _greeting(p)
+    org = str(p["org_name"])
+    return RenderedEmail(
+        subject=f"Confirm your email for {org}",
+        text=(
+            f"{text_hi}\n\nPlease confirm your email address to finish registering with {org}:\n"
+            f"{link}\n\nThe link works once and expires in {hours} hours. If you did not "
+            "register, ignore this email."
+        ),
+        html=_html(
+            [
+                html_hi,
+                f"Please confirm your email address to finish registering with {escape(org)}.",
+                f"The link works once and expires in {int(hours)} hours. If you did not register, "
+                "ignore this email.",
+            ],
+            (link, "Confirm my email"),
+        ),
+    )
+
+
+def get_started(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
+    link = portal_url(settings, p["org_slug"], "get-started")
+    text_hi, html_hi = _greeting(p)
+    org = str(p["org_name"])
+    steps = "\n".join(f"{i}. {s}" for i, s in enumerate(GET_STARTED_STEPS, 1))
+    return RenderedEmail(
+        subject=f"Get started with the Care App - {org}",
+        text=f"{text_hi}\n\nYour {org} account is ready. Three steps to get started:\n{steps}\n\n"
+        f"The steps, with pictures: {link}\nThe Care App: {settings.care_app_url}",
+        html=_html(
+            [html_hi, f"Your {escape(org)} account is ready. Three steps to get started:"],
+            (link, "See the three steps"),
+            GET_STARTED_STEPS,
+        ),
+    )
+
+
+def awaiting_approval(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
+    text_hi, html_hi = _greeting(p)
+    org = str(p["org_name"])
+    link = portal_url(settings, p["org_slug"], "login")
+    return RenderedEmail(
+        subject=f"Your {org} account is awaiting approval",
+        text=f"{text_hi}\n\nThank you for confirming your email. {org} reviews new accounts "
+        "before they can use the Care App; we will email you once yours is approved. You can "
+        f"already sign in to the portal: {link}",
+        html=_html(
+            [
+                html_hi,
+                f"Thank you for confirming your email. {escape(org)} reviews new accounts before "
+                "they can use the Care App; we will email you once yours is approved.",
+                "You can already sign in to the portal.",
+            ],
+            (link, "Sign in to the portal"),
+        ),
+    )
+
+
+def _staff_notice(
+    subject: str, lines: list[str]
+) -> Callable[[Settings, dict[str, Any]], RenderedEmail]:
+    def render(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
+        link = portal_url(settings, p["org_slug"], f"clients/{quote(p['client_id'], safe='')}")
+        text_hi, html_hi = _greeting(p)
+        return RenderedEmail(
+            subject=subject,
+            text=f"{text_hi}\n\n" + " ".join(lines) + f"\n\nOpen the client record: {link}",
+            html=_html([html_hi, escape(" ".join(lines))], (link, "Open the client record")),
+        )
+
+    return render
+
+
+def registration_attempt(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
+    org = str(p["org_name"])
+    link = portal_url(settings, p["org_slug"], "login")
+    return RenderedEmail(
+        subject=f"Someone tried to register with your email at {org}",
+        text=f"Hello,\n\nSomeone tried to register a new {org} account with this email address, "
+        "which already has an account. If it was you, sign in instead; if you forgot your "
+        f"username or password, use the portal's sign-in page: {link}\n\nIf it was not you, "
+        "you can ignore this email; nothing has changed.",
+        html=_html(
+            [
+                "Hello,",
+                f"Someone tried to register a new {escape(org)} account with this email "
+                "address, which already has an account. If it was you, sign in instead.",
+                "If it was not you, you can ignore this email; nothing has changed.",
+            ],
+            (link, "Sign in"),
+        ),
+    )
+
+
+TEMPLATES: dict[str, Callable[[Settings, dict[str, Any]], RenderedEmail]] = {
+    "email_confirmation": email_confirmation,
+    "get_started": get_started,
+    "awaiting_approval": awaiting_approval,
+    "registration_attempt": registration_attempt,
+    "practitioner_new_client": _staff_notice(
+        "A new client chose you",
+        ["A new client registered, confirmed their email and chose you as practitioner."],
+    ),
+    "org_admin_assign_needed": _staff_notice(
+        "A new client needs a practitioner",
+        [
+            "A new client registered and was not sure which practitioner to choose.",
+            "Please review the record and assign a practitioner so the client can connect in "
+            "the Care App.",
+        ],
+    ),
+    "org_admin_approval_needed": _staff_notice(
+        "A new client account awaits approval",
+        [
+            "A new client registered and confirmed their email.",
+            "Your organization approves registrations by hand: please review and approve it.",
+        ],
+    ),
+}
+
+
+def render(settings: Settings, template: str, params: dict[str, Any]) -> RenderedEmail:
+    return TEMPLATES[template](settings, params)

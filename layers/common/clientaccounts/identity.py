@@ -1,0 +1,83 @@
+"""Cognito logins, through the admin API (Cognito never sends its own emails here).
+
+A login carries three immutable custom attributes naming its account, so the
+pre-authentication trigger finds the account with one GetItem.
+"""
+
+from __future__ import annotations
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .aws import client
+from .config import get_settings
+from .errors import Conflict, InvalidInput, ServiceUnavailable
+from .observability import logger
+
+ORG_ATTRIBUTE = "custom:org_id"
+KIND_ATTRIBUTE = "custom:account_kind"
+ACCOUNT_ATTRIBUTE = "custom:account_id"
+
+
+def _error_code(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code", "ClientError"))
+    return type(exc).__name__
+
+
+def create_login(
+    *, username: str, password: str, org_id: str, account_kind: str, account_id: str
+) -> None:
+    """Create a confirmed login with a permanent password, or raise and leave none behind."""
+    cognito = client("cognito-idp")
+    pool = get_settings().user_pool_id
+    try:
+        cognito.admin_create_user(
+            UserPoolId=pool,
+            Username=username,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": ORG_ATTRIBUTE, "Value": org_id},
+                {"Name": KIND_ATTRIBUTE, "Value": account_kind},
+                {"Name": ACCOUNT_ATTRIBUTE, "Value": account_id},
+            ],
+        )
+    except (ClientError, BotoCoreError) as exc:
+        code = _error_code(exc)
+        if code == "UsernameExistsException":
+            raise Conflict(
+                "This username is taken; please choose another.",
+                code="username_taken",
+                field="username",
+            ) from exc
+        if code == "InvalidParameterException":
+            raise InvalidInput("This username cannot be used.", field="username") from exc
+        logger.warning("cognito create_user failed", extra={"error_code": code})
+        raise ServiceUnavailable("Sign-up is temporarily unavailable; please try again.") from exc
+    try:
+        cognito.admin_set_user_password(
+            UserPoolId=pool, Username=username, Password=password, Permanent=True
+        )
+    except (ClientError, BotoCoreError) as exc:
+        delete_login(username)
+        if _error_code(exc) == "InvalidPasswordException":
+            raise InvalidInput("This password is too weak.", field="password") from exc
+        logger.warning("cognito set_password failed", extra={"error_code": _error_code(exc)})
+        raise ServiceUnavailable("Sign-up is temporarily unavailable; please try again.") from exc
+
+
+def delete_login(username: str) -> bool:
+    """Remove a login; True when it is gone (or never was). Failures are logged, not raised:
+    callers use this to undo, and must still report their own error."""
+    try:
+        client("cognito-idp").admin_delete_user(
+            UserPoolId=get_settings().user_pool_id, Username=username
+        )
+    except (ClientError, BotoCoreError) as exc:
+        if _error_code(exc) == "UserNotFoundException":
+            return True
+        logger.error(
+            "cognito delete_user failed: a login without an account may remain",
+            extra={"error_code": _error_code(exc)},
+        )
+        return False
+    return True

@@ -1,0 +1,71 @@
+"""R13, applied by the Cognito pre-authentication trigger: one GetItem per login, fail closed.
+
+Kept light on purpose (pynamodb and the Logger only): Cognito gives the trigger 5 s.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+from . import store
+from .aws import client
+from .config import get_settings
+from .identity import ACCOUNT_ATTRIBUTE, KIND_ATTRIBUTE, ORG_ATTRIBUTE
+from .observability import logger
+from .rules import AccountState, App, Refusal, Status, login_refusal
+
+
+@cache
+def app_clients() -> dict[str, App]:
+    """App client id -> app, from the SSM parameter the template writes (read once)."""
+    name = get_settings().app_clients_parameter
+    value = client("ssm").get_parameter(Name=name)["Parameter"]["Value"]
+    ids = json.loads(value)
+    return {ids["portal"]: App.PORTAL, ids["care_app"]: App.CARE_APP}
+
+
+def _account_state(attributes: dict[str, str]) -> AccountState | None:
+    org_id = attributes.get(ORG_ATTRIBUTE)
+    kind = attributes.get(KIND_ATTRIBUTE)
+    account_id = attributes.get(ACCOUNT_ATTRIBUTE)
+    if not org_id or not account_id:
+        return None
+    if kind == "client":
+        found = store.get_client(org_id, account_id)
+        if found is None:
+            return None
+        return AccountState(
+            kind="client",
+            active=found.status == Status.ACTIVE,
+            pending=found.status == Status.PENDING,
+            email_confirmed=found.email_confirmed,
+        )
+    if kind == "staff":
+        staff = store.get_staff(org_id, account_id)
+        if staff is None:
+            return None
+        return AccountState(kind="staff", active=staff.active, pending=False, email_confirmed=True)
+    return None
+
+
+def pre_authentication_refusal(app_client_id: str, attributes: dict[str, str]) -> Refusal | None:
+    """What to tell a refused login, or None to let it through. Any failure refuses."""
+    try:
+        app = app_clients().get(app_client_id)
+        if app is None:
+            logger.warning("login from an unknown app client refused")
+            return Refusal.UNAVAILABLE
+        refusal = login_refusal(app, _account_state(attributes))
+    except Exception as exc:  # fail closed: no login on a failure we did not foresee
+        logger.warning("login gate failed closed", extra={"error_type": type(exc).__name__})
+        return Refusal.UNAVAILABLE
+    logger.info(
+        "login gate decided",
+        extra={
+            "account_id": attributes.get(ACCOUNT_ATTRIBUTE),
+            "app": app.value,
+            "refused": refusal.name if refusal else None,
+        },
+    )
+    return refusal

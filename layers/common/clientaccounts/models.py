@@ -1,0 +1,245 @@
+"""pynamodb models, one per table. `template.yaml` declares the same keys and indexes, and
+`tests/unit/test_template_models.py` fails when the two differ.
+
+Every key starts with the organization (R18): no read can cross tenants by construction.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
+from pynamodb.models import Model
+
+from .config import Settings
+
+
+class Organization(Model):
+    """A tenant. Keyed by its slug: the slug is its portal URL and never changes."""
+
+    class Meta:
+        table_name = "Organizations"
+
+    org_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    kind = UnicodeAttribute()  # "organization" | "individual"
+    manual_approval = BooleanAttribute(default=False)
+    # In an individual practice, its one practitioner (R2, R5).
+    practitioner_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+
+
+class Department(Model):
+    class Meta:
+        table_name = "Departments"
+
+    org_id = UnicodeAttribute(hash_key=True)
+    department_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class Staff(Model):
+    class Meta:
+        table_name = "Staff"
+
+    org_id = UnicodeAttribute(hash_key=True)
+    staff_id = UnicodeAttribute(range_key=True)
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    roles = ListAttribute[str](of=UnicodeAttribute, default=list)
+    department_ids = ListAttribute[str](of=UnicodeAttribute, default=list)
+    new_client_notifications = BooleanAttribute(default=True)
+    active = BooleanAttribute(default=True)
+    username = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+
+
+class ClientsByStatus(GlobalSecondaryIndex["Client"]):
+    """R14: a status list of one organization, ordered by last name, first name, id."""
+
+    class Meta:
+        index_name = "ByStatus"
+        projection = AllProjection()
+
+    status_key = UnicodeAttribute(hash_key=True)  # "<org_id>#<status>"
+    name_key = UnicodeAttribute(range_key=True)  # "<last>#<first>#<client_id>", lower case
+
+
+class UnconfirmedByDeadline(GlobalSecondaryIndex["Client"]):
+    """R19, sparse: only unconfirmed self-registrations carry `cleanup_bucket`, so the
+    cleanup reads exactly the accounts whose deadline has passed."""
+
+    class Meta:
+        index_name = "UnconfirmedByDeadline"
+        projection = IncludeProjection(["username"])
+
+    cleanup_bucket = UnicodeAttribute(hash_key=True)
+    cleanup_due_at = UnicodeAttribute(range_key=True)
+
+
+class Client(Model):
+    class Meta:
+        table_name = "Clients"
+
+    org_id = UnicodeAttribute(hash_key=True)
+    client_id = UnicodeAttribute(range_key=True)
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    preferred_name = UnicodeAttribute(null=True)
+    email = UnicodeAttribute()
+    dob = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()  # "active" | "inactive" | "pending"
+    email_confirmed = BooleanAttribute(default=False)
+    credentials_set = BooleanAttribute(default=False)
+    username = UnicodeAttribute(null=True)
+    origin = UnicodeAttribute()  # "staff" | "self"
+    # The registration's choice (R6/R7), kept for the notifications sent on confirmation (R10).
+    registered_practitioner_id = UnicodeAttribute(null=True)
+    # The one live single-use link (confirmation or invitation); a new one voids it (R3, R9).
+    link_hash = UnicodeAttribute(null=True)
+    link_purpose = UnicodeAttribute(null=True)
+    link_sent_at = UnicodeAttribute(null=True)
+    link_expires_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+
+    status_key = UnicodeAttribute()
+    name_key = UnicodeAttribute()
+    cleanup_bucket = UnicodeAttribute(null=True)
+    cleanup_due_at = UnicodeAttribute(null=True)
+
+    by_status = ClientsByStatus()
+    unconfirmed_by_deadline = UnconfirmedByDeadline()
+
+
+class AssociationsByPractitioner(GlobalSecondaryIndex["Association"]):
+    class Meta:
+        index_name = "ByPractitioner"
+        projection = AllProjection()
+
+    practitioner_ref = UnicodeAttribute(hash_key=True)  # "<org_id>#<practitioner_id>"
+    client_id = UnicodeAttribute(range_key=True)
+
+
+class Association(Model):
+    """R11: one per (client, practitioner); the key makes a second one impossible."""
+
+    class Meta:
+        table_name = "Associations"
+
+    client_ref = UnicodeAttribute(hash_key=True)  # "<org_id>#<client_id>"
+    practitioner_id = UnicodeAttribute(range_key=True)
+    practitioner_ref = UnicodeAttribute()
+    client_id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    department_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+    by_practitioner = AssociationsByPractitioner()
+
+
+class Guard(Model):
+    """A uniqueness guard, written with attribute_not_exists in the same transaction as its
+    owner: `client-email#<org>#<email>`, `staff-email#<org>#<email>`."""
+
+    class Meta:
+        table_name = "Guards"
+
+    guard_key = UnicodeAttribute(hash_key=True)
+    org_id = UnicodeAttribute()
+    owner_kind = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    # R21: when the owner was last told of a registration attempt with this address.
+    notice_sent_at = UnicodeAttribute(null=True)
+
+
+class Link(Model):
+    """A single-use emailed link. Only the token's SHA-256 is stored."""
+
+    class Meta:
+        table_name = "Links"
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    purpose = UnicodeAttribute()  # "email_confirmation" | "invitation"
+    org_id = UnicodeAttribute()
+    account_kind = UnicodeAttribute()  # "client" | "staff"
+    account_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    used_at = UnicodeAttribute(null=True)
+    voided_at = UnicodeAttribute(null=True)
+    # Housekeeping only: DynamoDB TTL deletes late; expiry is decided on `expires_at`.
+    expires_ttl = TTLAttribute(null=True)
+
+
+class OutboxEmail(Model):
+    """An email to send, written in the same transaction as the change that causes it (R22).
+    Its stream feeds the mailer. `params` is removed once the email is sent."""
+
+    class Meta:
+        table_name = "Outbox"
+
+    email_id = UnicodeAttribute(hash_key=True)
+    template = UnicodeAttribute()
+    to = ListAttribute[str](of=UnicodeAttribute)
+    org_id = UnicodeAttribute()
+    params = JSONAttribute(null=True)
+    status = UnicodeAttribute(default="queued")  # "queued" | "sent"
+    attempts = NumberAttribute(default=0)
+    last_error = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    sent_at = UnicodeAttribute(null=True)
+    expires_ttl = TTLAttribute(null=True)
+
+
+class AuditEvent(Model):
+    """R20: who did what to which id and when. Ids only, never personal data."""
+
+    class Meta:
+        table_name = "Audit"
+
+    subject_ref = UnicodeAttribute(hash_key=True)  # "<org_id>#<kind>#<id>"
+    event_key = UnicodeAttribute(range_key=True)  # "<iso time>#<event id>"
+    org_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    actor_kind = UnicodeAttribute()  # "staff" | "client" | "system" | "public"
+    actor_id = UnicodeAttribute(null=True)
+    outcome = UnicodeAttribute(default="ok")
+    at = UnicodeAttribute()
+
+
+ALL_MODELS: dict[str, type[Model]] = {
+    "organizations": Organization,
+    "departments": Department,
+    "staff": Staff,
+    "clients": Client,
+    "associations": Association,
+    "guards": Guard,
+    "links": Link,
+    "outbox": OutboxEmail,
+    "audit": AuditEvent,
+}
+
+
+def bind_models(settings: Settings) -> None:
+    """Point every model at its table, region and endpoint (once per cold start)."""
+    for key, model in ALL_MODELS.items():
+        model.Meta.table_name = getattr(settings.tables, key)
+        model.Meta.region = settings.region
+        model.Meta.host = settings.aws_endpoint_url
+        model.Meta.connect_timeout_seconds = 1
+        model.Meta.read_timeout_seconds = 2
+        model.Meta.max_retry_attempts = 2
+        model._connection = None  # drop a connection bound to older settings

@@ -1,0 +1,163 @@
+"""Organizations: the public portal view (R5) and bootstrapping a new practice."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import clock, identity, rules, store
+from .errors import Conflict, InvalidInput
+from .models import Department, Guard, Organization, Staff
+from .observability import logger
+from .outbox import audit_event
+from .registration import get_registering_organization
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+KINDS = ("organization", "individual")
+
+
+def public_organization_view(slug: str) -> dict[str, Any]:
+    """What the registration page needs: the practitioners a person may choose (R5)."""
+    org = get_registering_organization(slug)
+    departments = {d.department_id: d.name for d in store.list_departments(org.org_id)}
+    practitioners = [
+        {
+            "id": s.staff_id,
+            "display_name": f"{s.first_name} {s.last_name}",
+            "departments": [
+                {"id": d, "name": departments[d]} for d in s.department_ids if d in departments
+            ],
+        }
+        for s in store.list_staff(org.org_id)
+        if s.active and "practitioner" in s.roles
+    ]
+    practitioners.sort(key=lambda p: (str(p["display_name"]).lower(), p["id"]))
+    return {
+        "slug": org.org_id,
+        "name": org.name,
+        "kind": org.kind,
+        "allows_not_sure": org.kind != "individual",
+        "practitioners": practitioners,
+    }
+
+
+@dataclass(frozen=True)
+class FirstAdmin:
+    username: str
+    password: str
+    email: str
+    first_name: str
+    last_name: str
+
+
+@dataclass(frozen=True)
+class NewOrganization:
+    slug: str
+    name: str
+    kind: str
+    admin: FirstAdmin
+    manual_approval: bool = False
+    departments: list[str] = field(default_factory=lambda: ["General"])
+
+
+@dataclass(frozen=True)
+class BootstrappedOrganization:
+    org: dict[str, Any]
+    departments: list[dict[str, str]]
+    admin_id: str
+
+
+def bootstrap_organization(spec: NewOrganization) -> BootstrappedOrganization:
+    """Create an organization, its departments and its first org admin with a login.
+    In an individual practice the admin is also its practitioner (R2, R5)."""
+    if not SLUG_PATTERN.match(spec.slug):
+        raise InvalidInput("Use lower-case letters, digits and hyphens.", field="slug")
+    if spec.kind not in KINDS:
+        raise InvalidInput("kind is 'organization' or 'individual'.", field="kind")
+    if not spec.name.strip():
+        raise InvalidInput("A name is required.", field="name")
+    names = [n.strip() for n in spec.departments if n.strip()] or ["General"]
+    rules.check_password(spec.admin.password)
+    if store.get_organization(spec.slug) is not None:
+        raise Conflict("An organization with this slug exists.", code="slug_taken", field="slug")
+
+    now = clock.iso(clock.now())
+    admin_id = uuid.uuid4().hex
+    departments = [Department(spec.slug, uuid.uuid4().hex, name=n, created_at=now) for n in names]
+    individual = spec.kind == "individual"
+    org = Organization(
+        spec.slug,
+        name=spec.name.strip(),
+        kind=spec.kind,
+        manual_approval=spec.manual_approval,
+        practitioner_id=admin_id if individual else None,
+        created_at=now,
+    )
+    admin = Staff(
+        spec.slug,
+        admin_id,
+        first_name=spec.admin.first_name,
+        last_name=spec.admin.last_name,
+        email=spec.admin.email,
+        roles=["org_admin", "practitioner"] if individual else ["org_admin"],
+        department_ids=[d.department_id for d in departments],
+        new_client_notifications=True,
+        active=True,
+        username=spec.admin.username,
+        created_at=now,
+    )
+    identity.create_login(
+        username=spec.admin.username,
+        password=spec.admin.password,
+        org_id=spec.slug,
+        account_kind="staff",
+        account_id=admin_id,
+    )
+    tx = store.Transaction()
+    tx.save(
+        org,
+        Organization.org_id.does_not_exist(),
+        on_conflict=Conflict(
+            "An organization with this slug exists.", code="slug_taken", field="slug"
+        ),
+    )
+    for department in departments:
+        tx.save(department)
+    tx.save(admin, Staff.staff_id.does_not_exist())
+    tx.save(
+        Guard(
+            store.staff_email_guard_key(spec.slug, spec.admin.email),
+            org_id=spec.slug,
+            owner_kind="staff",
+            owner_id=admin_id,
+            created_at=now,
+        ),
+        Guard.guard_key.does_not_exist(),
+    )
+    tx.save(
+        audit_event(
+            org_id=spec.slug,
+            subject_kind="organization",
+            subject_id=spec.slug,
+            action="organization.bootstrapped",
+            actor_kind="system",
+        )
+    )
+    try:
+        tx.commit()
+    except Exception:
+        identity.delete_login(spec.admin.username)
+        raise
+    logger.info("organization bootstrapped", extra={"org_id": spec.slug, "admin_id": admin_id})
+    return BootstrappedOrganization(
+        org={
+            "slug": org.org_id,
+            "name": org.name,
+            "kind": org.kind,
+            "manual_approval": org.manual_approval,
+        },
+        departments=[{"id": d.department_id, "name": d.name} for d in departments],
+        admin_id=admin_id,
+    )

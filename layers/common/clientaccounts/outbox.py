@@ -1,0 +1,50 @@
+"""Emails are queued as outbox items inside the transaction that causes them (R22)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from . import clock
+from .models import AuditEvent, OutboxEmail
+
+OUTBOX_RETENTION_DAYS = 14
+
+
+def queue_email(template: str, to: str, org_id: str, params: dict[str, Any]) -> OutboxEmail:
+    created = clock.now()
+    return OutboxEmail(
+        uuid.uuid4().hex,
+        template=template,
+        to=[to],
+        org_id=org_id,
+        params=params,
+        status="queued",
+        attempts=0,
+        created_at=clock.iso(created),
+        expires_ttl=created + timedelta(days=OUTBOX_RETENTION_DAYS),
+    )
+
+
+def audit_event(
+    *,
+    org_id: str,
+    subject_kind: str,
+    subject_id: str,
+    action: str,
+    actor_kind: str,
+    actor_id: str | None = None,
+) -> AuditEvent:
+    """R20: ids and the action only, never personal data."""
+    at = clock.iso(clock.now())
+    return AuditEvent(
+        f"{org_id}#{subject_kind}#{subject_id}",
+        f"{at}#{uuid.uuid4().hex}",
+        org_id=org_id,
+        action=action,
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+        outcome="ok",
+        at=at,
+    )

@@ -1,0 +1,361 @@
+"""Self-registration at an organization's portal and email confirmation (R5-R10, R21, R22).
+
+Order of effects, so that a failure leaves nothing half-made (docs/decisions.md):
+1. every check that can refuse the request;
+2. the Cognito login (Cognito itself guarantees the username is unique);
+3. one DynamoDB transaction: client, email guard, confirmation link, association, outbox
+   email and audit event. If it fails, the login is deleted again.
+No email can leave for a registration that did not commit: the email is a row of that
+same transaction, sent afterwards by the mailer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from pynamodb.models import Model
+
+from . import clock, identity, rules, store
+from .config import get_settings
+from .errors import Conflict, Gone, InvalidInput, NotFound
+from .links import Purpose, check_usable, hash_token, new_link
+from .models import Association, Client, Guard, Link, Organization, Staff
+from .observability import logger
+from .outbox import audit_event, queue_email
+
+CLEANUP_BUCKET = "unconfirmed"
+
+
+@dataclass(frozen=True)
+class Registration:
+    first_name: str
+    last_name: str
+    email: str
+    dob: date
+    username: str
+    password: str
+    practitioner_id: str | None
+    department_id: str | None = None
+
+
+class _EmailAlreadyRegistered(Conflict):
+    """Internal: the email guard existed at commit time (a race with another registration)."""
+
+
+def get_registering_organization(slug: str) -> Organization:
+    org = store.get_organization(slug)
+    if org is None:
+        raise NotFound("No organization has this portal address.", code="organization_not_found")
+    return org
+
+
+def _practitioner_view(staff: Staff | None) -> rules.PractitionerView | None:
+    if staff is None:
+        return None
+    return rules.PractitionerView(
+        staff_id=staff.staff_id,
+        roles=frozenset(staff.roles),
+        department_ids=tuple(staff.department_ids),
+        active=staff.active,
+    )
+
+
+def choose_registration_practitioner(
+    org: Organization, practitioner_id: str | None, department_id: str | None
+) -> rules.PractitionerChoice | None:
+    """R5-R7. In an individual practice its practitioner is chosen automatically and there is
+    no "not sure"; elsewhere None means "not sure"."""
+    if org.kind == "individual":
+        if practitioner_id not in (None, org.practitioner_id):
+            raise InvalidInput("This practice has a single practitioner.", field="practitioner_id")
+        practitioner_id = org.practitioner_id
+        if practitioner_id is None:
+            raise NotFound("This practice is not accepting registrations yet.")
+    if practitioner_id is None:
+        return None
+    staff = store.get_staff(org.org_id, practitioner_id)
+    return rules.choose_practitioner_department(_practitioner_view(staff), department_id)
+
+
+def register_client(slug: str, registration: Registration) -> None:
+    """R5-R8, R21. Answers the same whether or not the email is known."""
+    org = get_registering_organization(slug)
+    rules.check_date_of_birth(registration.dob, clock.now().date())
+    rules.check_password(registration.password)
+    choice = choose_registration_practitioner(
+        org, registration.practitioner_id, registration.department_id
+    )
+    if store.get_guard(store.client_email_guard_key(org.org_id, registration.email)):
+        _tell_owner_of_known_email(org, registration.email)
+        return
+
+    client_id = uuid.uuid4().hex
+    identity.create_login(
+        username=registration.username,
+        password=registration.password,
+        org_id=org.org_id,
+        account_kind="client",
+        account_id=client_id,
+    )
+    try:
+        _commit_registration(org, registration, client_id, choice)
+    except _EmailAlreadyRegistered:
+        identity.delete_login(registration.username)
+        _tell_owner_of_known_email(org, registration.email)
+    except Exception:
+        identity.delete_login(registration.username)
+        raise
+    logger.info("client registered", extra={"org_id": org.org_id, "client_id": client_id})
+
+
+def _commit_registration(
+    org: Organization,
+    registration: Registration,
+    client_id: str,
+    choice: rules.PractitionerChoice | None,
+) -> None:
+    settings = get_settings()
+    now = clock.now()
+    status = rules.initial_self_registration_status(org.manual_approval)
+    token, link = new_link(
+        Purpose.EMAIL_CONFIRMATION,
+        org_id=org.org_id,
+        account_kind="client",
+        account_id=client_id,
+        valid_hours=settings.confirmation_link_hours,
+    )
+    first, last = registration.first_name, registration.last_name
+    client = Client(
+        org.org_id,
+        client_id,
+        first_name=first,
+        last_name=last,
+        email=registration.email,
+        dob=registration.dob.isoformat(),
+        status=status.value,
+        email_confirmed=False,
+        credentials_set=True,
+        username=registration.username,
+        origin="self",
+        registered_practitioner_id=choice.practitioner_id if choice else None,
+        link_hash=link.token_hash,
+        link_purpose=link.purpose,
+        link_sent_at=link.created_at,
+        link_expires_at=link.expires_at,
+        created_at=clock.iso(now),
+        status_key=f"{org.org_id}#{status.value}",
+        name_key=f"{last.lower()}#{first.lower()}#{client_id}",
+        cleanup_bucket=CLEANUP_BUCKET,
+        cleanup_due_at=clock.iso(now + timedelta(days=settings.unconfirmed_retention_days)),
+    )
+    guard = Guard(
+        store.client_email_guard_key(org.org_id, registration.email),
+        org_id=org.org_id,
+        owner_kind="client",
+        owner_id=client_id,
+        created_at=clock.iso(now),
+    )
+    tx = store.Transaction()
+    tx.save(client, Client.client_id.does_not_exist())
+    tx.save(guard, Guard.guard_key.does_not_exist(), on_conflict=_EmailAlreadyRegistered("taken"))
+    tx.save(link, Link.token_hash.does_not_exist())
+    if choice is not None:
+        tx.save(
+            Association(
+                store.client_ref(org.org_id, client_id),
+                choice.practitioner_id,
+                practitioner_ref=store.practitioner_ref(org.org_id, choice.practitioner_id),
+                client_id=client_id,
+                org_id=org.org_id,
+                department_id=choice.department_id,
+                created_at=clock.iso(now),
+            ),
+            Association.client_ref.does_not_exist(),
+        )
+    tx.save(_confirmation_email(org, client, token))
+    tx.save(
+        audit_event(
+            org_id=org.org_id,
+            subject_kind="client",
+            subject_id=client_id,
+            action="client.self_registered",
+            actor_kind="public",
+        )
+    )
+    tx.commit()
+
+
+def _confirmation_email(org: Organization, client: Client, token: str) -> Model:
+    return queue_email(
+        "email_confirmation",
+        client.email,
+        org.org_id,
+        {
+            "first_name": client.first_name,
+            "org_name": org.name,
+            "org_slug": org.org_id,
+            "token": token,
+            "valid_hours": get_settings().confirmation_link_hours,
+        },
+    )
+
+
+def _tell_owner_of_known_email(org: Organization, email: str) -> None:
+    """R21: a registration with a known email emails that address instead, at most once per
+    cool-down, so the form cannot be used to flood someone's inbox."""
+    guard_key = store.client_email_guard_key(org.org_id, email)
+    cutoff = clock.iso(clock.now() - timedelta(seconds=get_settings().resend_cooldown_seconds))
+    tx = store.Transaction()
+    tx.update(
+        Guard(guard_key),
+        [Guard.notice_sent_at.set(clock.iso(clock.now()))],
+        Guard.guard_key.exists()
+        & (Guard.notice_sent_at.does_not_exist() | (Guard.notice_sent_at < cutoff)),
+    )
+    tx.save(
+        queue_email(
+            "registration_attempt",
+            email,
+            org.org_id,
+            {"org_name": org.name, "org_slug": org.org_id},
+        )
+    )
+    try:
+        tx.commit()
+    except Conflict:
+        logger.info("known-email notice skipped (cool-down)", extra={"org_id": org.org_id})
+
+
+def confirm_email(token: str) -> str:
+    """R9, R10: confirm once, then send get-started (or awaiting approval) and tell staff.
+    Returns the client's status."""
+    now = clock.now()
+    link = check_usable(store.get_link(hash_token(token)), Purpose.EMAIL_CONFIRMATION, now)
+    client = store.get_client(link.org_id, link.account_id)
+    org = store.get_organization(link.org_id)
+    if client is None or org is None:
+        raise NotFound("This link is not valid.", code="link_not_found")
+
+    pending = client.status == rules.Status.PENDING
+    tx = store.Transaction()
+    tx.update(
+        link,
+        [Link.used_at.set(clock.iso(now))],
+        Link.used_at.does_not_exist() & Link.voided_at.does_not_exist(),
+        on_conflict=_link_used(),
+    )
+    tx.update(
+        client,
+        [
+            Client.email_confirmed.set(True),
+            Client.cleanup_bucket.remove(),
+            Client.cleanup_due_at.remove(),
+            Client.link_hash.remove(),
+            Client.updated_at.set(clock.iso(now)),
+        ],
+        (Client.email_confirmed == False) & (Client.link_hash == link.token_hash),  # noqa: E712
+        on_conflict=_link_used(),
+    )
+    params = {"first_name": client.first_name, "org_name": org.name, "org_slug": org.org_id}
+    tx.save(
+        queue_email(
+            "awaiting_approval" if pending else "get_started", client.email, org.org_id, params
+        )
+    )
+    for notice in rules.staff_notices_after_confirmation(
+        chosen_practitioner_id=client.registered_practitioner_id,
+        pending=pending,
+        staff=[_contact(s) for s in store.list_staff(org.org_id)],
+    ):
+        tx.save(
+            queue_email(
+                notice.template,
+                notice.email,
+                org.org_id,
+                {"org_slug": org.org_id, "client_id": client.client_id},
+            )
+        )
+    tx.save(
+        audit_event(
+            org_id=org.org_id,
+            subject_kind="client",
+            subject_id=client.client_id,
+            action="client.email_confirmed",
+            actor_kind="client",
+            actor_id=client.client_id,
+        )
+    )
+    tx.commit()
+    return client.status
+
+
+def _link_used() -> Gone:
+    return Gone("This link was already used.", code="link_used")
+
+
+def _contact(staff: Staff) -> rules.StaffContact:
+    return rules.StaffContact(
+        staff_id=staff.staff_id,
+        email=staff.email,
+        roles=frozenset(staff.roles),
+        active=staff.active,
+        new_client_notifications=staff.new_client_notifications,
+    )
+
+
+def resend_confirmation(org_slug: str, email: str) -> None:
+    """R9, R21: a new link that voids the old one, for an unconfirmed self-registration.
+    Silent in every other case, and at most once per cool-down."""
+    org = store.get_organization(org_slug)
+    if org is None:
+        return
+    guard = store.get_guard(store.client_email_guard_key(org.org_id, email))
+    if guard is None or guard.owner_kind != "client":
+        return
+    client = store.get_client(org.org_id, guard.owner_id)
+    if client is None or client.email_confirmed or client.origin != "self":
+        return
+    settings = get_settings()
+    now = clock.now()
+    cutoff = clock.iso(now - timedelta(seconds=settings.resend_cooldown_seconds))
+    if client.link_sent_at and client.link_sent_at > cutoff:
+        logger.info("resend skipped (cool-down)", extra={"client_id": client.client_id})
+        return
+    token, link = new_link(
+        Purpose.EMAIL_CONFIRMATION,
+        org_id=org.org_id,
+        account_kind="client",
+        account_id=client.client_id,
+        valid_hours=settings.confirmation_link_hours,
+    )
+    tx = store.Transaction()
+    tx.save(link, Link.token_hash.does_not_exist())
+    if client.link_hash:
+        tx.update(
+            Link(client.link_hash), [Link.voided_at.set(clock.iso(now))], Link.token_hash.exists()
+        )
+    tx.update(
+        client,
+        [
+            Client.link_hash.set(link.token_hash),
+            Client.link_purpose.set(link.purpose),
+            Client.link_sent_at.set(link.created_at),
+            Client.link_expires_at.set(link.expires_at),
+        ],
+        (Client.email_confirmed == False)  # noqa: E712
+        & (
+            Client.link_hash == client.link_hash
+            if client.link_hash
+            else Client.link_hash.does_not_exist()
+        ),
+    )
+    tx.save(_confirmation_email(org, client, token))
+    try:
+        tx.commit()
+    except Conflict:
+        logger.info(
+            "resend lost a race; the other request sent the link",
+            extra={"client_id": client.client_id},
+        )

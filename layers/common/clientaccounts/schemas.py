@@ -1,0 +1,59 @@
+"""Request bodies of the HTTP API. Unknown fields are refused; every string is bounded."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+]
+Username = Annotated[
+    str, StringConstraints(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+Token = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Slug = Annotated[str, StringConstraints(min_length=1, max_length=63)]
+
+
+def _calendar_date(value: object) -> date:
+    """Only a "YYYY-MM-DD" string that names a real day (no numbers, no datetimes)."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("Use a date as YYYY-MM-DD.")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("Use a real date as YYYY-MM-DD.") from None
+
+
+IsoDate = Annotated[date, BeforeValidator(_calendar_date)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegistrationRequest(Body):
+    first_name: Name
+    last_name: Name
+    email: Email
+    dob: IsoDate
+    username: Username
+    password: Password
+    practitioner_id: Id | None
+    department_id: Id | None = None
+
+
+class EmailConfirmationRequest(Body):
+    token: Token
+
+
+class ResendConfirmationRequest(Body):
+    org_slug: Slug
+    email: Email

@@ -1,0 +1,179 @@
+"""A fresh AWS (moto) per test, provisioned from template.yaml, with the functions' own
+environment, and helpers that act as a person or an operator would."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from moto import mock_aws
+
+from clientaccounts import aws, clock, login_gate, store
+from clientaccounts.config import reset_settings
+from clientaccounts.models import Staff
+from clientaccounts.organizations import (
+    BootstrappedOrganization,
+    FirstAdmin,
+    NewOrganization,
+    bootstrap_organization,
+)
+from infra.cognito_login import login
+from infra.lambda_loader import load_handler
+from infra.mailbox import sent_emails
+from infra.outbox_stream import OutboxPump
+from infra.provision import Provisioned, provision
+from tests.lambda_events import FakeLambdaContext, call_api
+
+REGION = "us-east-1"
+PASSWORD = "Correct-horse-42"
+
+
+@dataclass
+class Stack:
+    provisioned: Provisioned
+    session: Any
+    pump: OutboxPump
+    _counter: list[int] = field(default_factory=lambda: [0])
+
+    def client(self, service: str) -> Any:
+        return self.session.client(service)
+
+    # --- set-up, as an operator would ---------------------------------------------------
+    def organization(
+        self, *, kind: str = "organization", manual_approval: bool = False, departments: int = 2
+    ) -> BootstrappedOrganization:
+        self._counter[0] += 1
+        n = self._counter[0]
+        return bootstrap_organization(
+            NewOrganization(
+                slug=f"practice-{n}",
+                name=f"Practice {n}",
+                kind=kind,
+                manual_approval=manual_approval,
+                departments=[f"Department {i}" for i in range(1, departments + 1)],
+                admin=FirstAdmin(
+                    username=f"admin{n}",
+                    password=PASSWORD,
+                    email=f"admin{n}@practice.example",
+                    first_name="Ada",
+                    last_name=f"Admin{n}",
+                ),
+            )
+        )
+
+    def staff(
+        self,
+        org: BootstrappedOrganization,
+        *,
+        roles: list[str],
+        departments: list[str] | None = None,
+        notifications: bool = True,
+        active: bool = True,
+    ) -> Staff:
+        """Staff written straight to the table (staff administration is its own issue)."""
+        staff_id = uuid.uuid4().hex
+        store.ensure_bound()
+        member = Staff(
+            org.org["slug"],
+            staff_id,
+            first_name="Pat",
+            last_name=f"Staff{staff_id[:6]}",
+            email=f"staff-{staff_id[:8]}@practice.example",
+            roles=roles,
+            department_ids=departments or [org.departments[0]["id"]],
+            new_client_notifications=notifications,
+            active=active,
+            created_at=clock.iso(clock.now()),
+        )
+        member.save()
+        return member
+
+    # --- what happens after a request -------------------------------------------------
+    def deliver_emails(self) -> int:
+        return self.pump.drain()
+
+    def mailbox(self, to: str | None = None) -> list[dict[str, Any]]:
+        self.deliver_emails()
+        return [m for m in sent_emails(REGION) if to is None or to in m["to"]]
+
+    def link_token(self, to: str) -> str:
+        """The token of the newest link emailed to this address."""
+        for message in reversed(self.mailbox(to)):
+            found = re.search(r"[?&]token=([A-Za-z0-9_\-]+)", message["text"])
+            if found:
+                return found.group(1)
+        raise AssertionError(f"no link was emailed to {to}")
+
+    # --- as the person would -----------------------------------------------------------
+    def register(self, slug: str, **overrides: Any) -> Any:
+        body = registration_body(**overrides)
+        return call_api("POST", f"/public/orgs/{slug}/registrations", body)
+
+    def confirm(self, token: str) -> Any:
+        return call_api("POST", "/public/email-confirmations", {"token": token})
+
+    def login(self, username: str, password: str = PASSWORD, app: str = "portal") -> dict[str, Any]:
+        client_id = (
+            self.provisioned.portal_client_id
+            if app == "portal"
+            else self.provisioned.care_app_client_id
+        )
+        return login(
+            self.client("cognito-idp"),
+            trigger=load_handler("PreAuthenticationFunction"),
+            context=FakeLambdaContext(),
+            region=REGION,
+            user_pool_id=self.provisioned.user_pool_id,
+            client_id=client_id,
+            username=username,
+            password=password,
+        )
+
+
+def registration_body(**overrides: Any) -> dict[str, Any]:
+    suffix = uuid.uuid4().hex[:8]
+    body = {
+        "first_name": "Robin",
+        "last_name": "Example",
+        "email": f"robin.{suffix}@mail.example",
+        "dob": "1990-04-30",
+        "username": f"robin{suffix}",
+        "password": PASSWORD,
+        "practitioner_id": None,
+    }
+    body.update(overrides)
+    return body
+
+
+def reset_process_state() -> None:
+    reset_settings()
+    aws.reset_clients()
+    clock.reset()
+    login_gate.app_clients.cache_clear()
+
+
+@pytest.fixture
+def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    with mock_aws():
+        session = boto3.session.Session(region_name=REGION)
+        provisioned = provision(session)
+        for name, value in provisioned.all_functions_environment().items():
+            monkeypatch.setenv(name, value)
+        reset_process_state()
+        pump = OutboxPump(
+            dynamodb=session.client("dynamodb"),
+            # botocore's account-based Streams endpoint is not routed by moto's mock.
+            streams=session.client(
+                "dynamodbstreams", config=Config(account_id_endpoint_mode="disabled")
+            ),
+            handler=load_handler("MailerFunction"),
+            context=FakeLambdaContext(),
+        )
+        yield Stack(provisioned, session, pump)
+    reset_process_state()

@@ -1,0 +1,94 @@
+"""The one event fixture library: events as AWS sends them, built from tests/events/*.json,
+and a call helper that routes an HTTP request to its function the way API Gateway does."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from infra.lambda_loader import load_handler
+from infra.template import Route, api_routes
+
+EVENTS = Path(__file__).parent / "events"
+
+
+@cache
+def _base(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / f"{name}.json").read_text())
+
+
+def base_event(name: str) -> dict[str, Any]:
+    return copy.deepcopy(_base(name))
+
+
+@dataclass(frozen=True)
+class FakeLambdaContext:
+    function_name: str = "test-function"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:test-function"
+    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def match_route(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    """The template route serving method + path, and its path parameters."""
+    for route in api_routes():
+        if route.method != method.upper():
+            continue
+        pattern = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.path) + "$"
+        found = re.match(pattern, path)
+        if found:
+            return route, found.groupdict()
+    return None
+
+
+def api_event(
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    raw_body: str | None = None,
+    headers: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    matched = match_route(method, path)
+    if matched is None:
+        raise LookupError(f"template.yaml has no route {method} {path}")
+    route, params = matched
+    event = base_event("api_gateway_proxy")
+    event.update(
+        resource=route.path,
+        path=path,
+        httpMethod=method.upper(),
+        pathParameters=params or None,
+        queryStringParameters=query,
+        body=raw_body if raw_body is not None else (None if body is None else json.dumps(body)),
+    )
+    event["headers"].update(headers or {})
+    event["requestContext"].update(resourcePath=route.path, httpMethod=method.upper())
+    return event
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+def call_api(method: str, path: str, body: Any = None, **kwargs: Any) -> ApiResponse:
+    """Invoke the function the template routes this request to, as API Gateway would."""
+    event = api_event(method, path, body, **kwargs)
+    route, _ = match_route(method, path)  # type: ignore[misc]
+    result = load_handler(route.function)(event, FakeLambdaContext())
+    raw = result.get("body") or ""
+    headers = {k: v[-1] for k, v in (result.get("multiValueHeaders") or {}).items()}
+    headers.update(result.get("headers") or {})
+    return ApiResponse(result["statusCode"], json.loads(raw) if raw else None, headers)
