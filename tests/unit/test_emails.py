@@ -1,0 +1,59 @@
+"""Emails: text and HTML, names escaped, links from configuration only."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from clientaccounts.config import load_settings
+from clientaccounts.emails import GET_STARTED_STEPS, TEMPLATES, render
+
+SETTINGS = replace(load_settings(), portal_base_url="https://portal.example.org")
+HOSTILE = '<script>alert("x")</script>'
+PARAMS = {
+    "first_name": HOSTILE,
+    "org_name": "Care & Co <b>",
+    "org_slug": "care-co",
+    "token": "tok_123",
+    "client_id": "c1",
+}
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES))
+def test_every_email_has_text_and_html_with_user_text_escaped(template: str) -> None:
+    email = render(SETTINGS, template, PARAMS)
+    assert email.subject and email.text and email.html.startswith("<!doctype html>")
+    assert "<script>" not in email.html
+    assert "<b>" not in email.html
+    assert "https://portal.example.org/care-co/" in email.html
+
+
+def test_r9_confirmation_link_is_built_from_configuration_with_the_token() -> None:
+    email = render(SETTINGS, "email_confirmation", PARAMS)
+    link = "https://portal.example.org/care-co/confirm-email?token=tok_123"
+    assert link in email.text
+    assert f'href="{link}"' in email.html
+    assert "24 hours" in email.text
+
+
+def test_r4_r10_get_started_lists_the_three_steps() -> None:
+    email = render(SETTINGS, "get_started", PARAMS)
+    assert len(GET_STARTED_STEPS) == 3
+    for number, step in enumerate(GET_STARTED_STEPS, 1):
+        assert f"{number}. {step}" in email.text
+    assert email.html.count("<li>") == 3
+
+
+@pytest.mark.parametrize(
+    "template", ["practitioner_new_client", "org_admin_assign_needed", "org_admin_approval_needed"]
+)
+def test_r10_staff_notices_link_the_record_without_client_personal_data(template: str) -> None:
+    email = render(SETTINGS, template, {"org_slug": "care-co", "client_id": "c1"})
+    assert "https://portal.example.org/care-co/clients/c1" in email.text
+
+
+def test_r21_registration_attempt_email_points_to_sign_in() -> None:
+    email = render(SETTINGS, "registration_attempt", PARAMS)
+    assert "already has an account" in email.text
+    assert "https://portal.example.org/care-co/login" in email.text
