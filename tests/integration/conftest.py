@@ -16,7 +16,7 @@ from moto import mock_aws
 
 from clientaccounts import aws, clock, login_gate, store
 from clientaccounts.config import reset_settings
-from clientaccounts.models import Staff
+from clientaccounts.models import Client, Staff
 from clientaccounts.organizations import (
     BootstrappedOrganization,
     FirstAdmin,
@@ -93,6 +93,23 @@ class Stack:
         )
         member.save()
         return member
+
+    # --- what is stored (test-only reads; a Scan is fine here) -----------------------------
+    def client_by_email(self, slug: str, email: str) -> Client | None:
+        guard = store.get_guard(store.client_email_guard_key(slug, email))
+        return store.get_client(slug, guard.owner_id) if guard else None
+
+    def count_items(self, logical_id: str) -> int:
+        return int(self.client("dynamodb").scan(TableName=logical_id, Select="COUNT")["Count"])
+
+    def has_login(self, username: str) -> bool:
+        try:
+            self.client("cognito-idp").admin_get_user(
+                UserPoolId=self.provisioned.user_pool_id, Username=username
+            )
+        except self.client("cognito-idp").exceptions.UserNotFoundException:
+            return False
+        return True
 
     # --- what happens after a request -------------------------------------------------
     def deliver_emails(self) -> int:

@@ -18,6 +18,11 @@ KIND_ATTRIBUTE = "custom:account_kind"
 ACCOUNT_ATTRIBUTE = "custom:account_id"
 
 
+def normalize_username(username: str) -> str:
+    """Usernames are case-insensitive (the pool says so too); one spelling is stored."""
+    return username.strip().lower()
+
+
 def _error_code(exc: Exception) -> str:
     if isinstance(exc, ClientError):
         return str(exc.response.get("Error", {}).get("Code", "ClientError"))
@@ -30,6 +35,7 @@ def create_login(
     """Create a confirmed login with a permanent password, or raise and leave none behind."""
     cognito = client("cognito-idp")
     pool = get_settings().user_pool_id
+    username = normalize_username(username)
     try:
         cognito.admin_create_user(
             UserPoolId=pool,
@@ -70,7 +76,7 @@ def delete_login(username: str) -> bool:
     callers use this to undo, and must still report their own error."""
     try:
         client("cognito-idp").admin_delete_user(
-            UserPoolId=get_settings().user_pool_id, Username=username
+            UserPoolId=get_settings().user_pool_id, Username=normalize_username(username)
         )
     except (ClientError, BotoCoreError) as exc:
         if _error_code(exc) == "UserNotFoundException":

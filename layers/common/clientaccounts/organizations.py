@@ -105,7 +105,7 @@ def bootstrap_organization(spec: NewOrganization) -> BootstrappedOrganization:
         department_ids=[d.department_id for d in departments],
         new_client_notifications=True,
         active=True,
-        username=spec.admin.username,
+        username=identity.normalize_username(spec.admin.username),
         created_at=now,
     )
     identity.create_login(

@@ -137,7 +137,7 @@ def _commit_registration(
         status=status.value,
         email_confirmed=False,
         credentials_set=True,
-        username=registration.username,
+        username=identity.normalize_username(registration.username),
         origin="self",
         registered_practitioner_id=choice.practitioner_id if choice else None,
         link_hash=link.token_hash,
@@ -203,21 +203,26 @@ def _confirmation_email(org: Organization, client: Client, token: str) -> Model:
 
 
 def _tell_owner_of_known_email(org: Organization, email: str) -> None:
-    """R21: a registration with a known email emails that address instead, at most once per
-    cool-down, so the form cannot be used to flood someone's inbox."""
+    """R21: a registration with a known email emails that address (as on record) instead,
+    at most once per cool-down, so the form cannot be used to flood someone's inbox."""
     guard_key = store.client_email_guard_key(org.org_id, email)
-    cutoff = clock.iso(clock.now() - timedelta(seconds=get_settings().resend_cooldown_seconds))
+    guard = store.get_guard(guard_key)
+    owner = store.get_client(org.org_id, guard.owner_id) if guard else None
+    if owner is None:
+        return
+    now = clock.now()
+    cutoff = clock.iso(now - timedelta(seconds=get_settings().resend_cooldown_seconds))
     tx = store.Transaction()
     tx.update(
         Guard(guard_key),
-        [Guard.notice_sent_at.set(clock.iso(clock.now()))],
+        [Guard.notice_sent_at.set(clock.iso(now))],
         Guard.guard_key.exists()
         & (Guard.notice_sent_at.does_not_exist() | (Guard.notice_sent_at < cutoff)),
     )
     tx.save(
         queue_email(
             "registration_attempt",
-            email,
+            owner.email,
             org.org_id,
             {"org_name": org.name, "org_slug": org.org_id},
         )
