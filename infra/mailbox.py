@@ -32,6 +32,11 @@ def sent_emails(region: str) -> list[dict[str, Any]]:
             continue
         subject, text, html = _parts(raw)
         items.append(
-            {"to": list(message.destinations), "subject": subject, "text": text, "html": html}
+            {
+                "to": list(dict.fromkeys(message.destinations)),
+                "subject": subject,
+                "text": text,
+                "html": html,
+            }
         )
     return items

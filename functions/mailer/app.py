@@ -14,7 +14,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from clientaccounts.delivery import deliver_outbox_email
 from clientaccounts.observability import logger
 
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+# Report failed records even when all failed: the event source retries exactly those
+# (bisecting on errors) instead of treating the invocation as a crash.
+processor = BatchProcessor(
+    event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
+)
 
 
 def send_record(record: DynamoDBRecord) -> None:

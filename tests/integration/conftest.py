@@ -13,6 +13,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from moto import mock_aws
+from moto.core.exceptions import JsonRESTError
 
 from clientaccounts import aws, clock, login_gate, store
 from clientaccounts.config import reset_settings
@@ -153,6 +154,36 @@ class Stack:
         )
 
 
+class AwsOutage(JsonRESTError):
+    """What a failing AWS service answers: a 503 the client sees after its retries."""
+
+    code = 503
+
+    def __init__(self) -> None:
+        super().__init__("ServiceUnavailable", "injected outage")
+
+
+@dataclass
+class Outages:
+    """Make one operation of a moto backend fail, as the real service would over the wire."""
+
+    monkeypatch: pytest.MonkeyPatch
+    calls: dict[str, int] = field(default_factory=dict)
+
+    def fail(self, backend: type, method: str, *, times: int | None = None) -> None:
+        original = getattr(backend, method)
+        name = f"{backend.__name__}.{method}"
+        self.calls[name] = 0
+
+        def failing(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] += 1
+            if times is None or self.calls[name] <= times:
+                raise AwsOutage()
+            return original(*args, **kwargs)
+
+        self.monkeypatch.setattr(backend, method, failing)
+
+
 def registration_body(**overrides: Any) -> dict[str, Any]:
     suffix = uuid.uuid4().hex[:8]
     body = {
@@ -194,3 +225,8 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
         )
         yield Stack(provisioned, session, pump)
     reset_process_state()
+
+
+@pytest.fixture
+def outages(monkeypatch: pytest.MonkeyPatch) -> Outages:
+    return Outages(monkeypatch)

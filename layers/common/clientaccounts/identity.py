@@ -49,16 +49,21 @@ def create_login(
         )
     except (ClientError, BotoCoreError) as exc:
         code = _error_code(exc)
-        if code == "UsernameExistsException":
+        if code == "UsernameExistsException" and _login_account_id(username) == account_id:
+            pass  # our own create, retried after a timeout: the login is ours
+        elif code == "UsernameExistsException":
             raise Conflict(
                 "This username is taken; please choose another.",
                 code="username_taken",
                 field="username",
             ) from exc
-        if code == "InvalidParameterException":
+        elif code == "InvalidParameterException":
             raise InvalidInput("This username cannot be used.", field="username") from exc
-        logger.warning("cognito create_user failed", extra={"error_code": code})
-        raise ServiceUnavailable("Sign-up is temporarily unavailable; please try again.") from exc
+        else:
+            logger.warning("cognito create_user failed", extra={"error_code": code})
+            raise ServiceUnavailable(
+                "Sign-up is temporarily unavailable; please try again."
+            ) from exc
     try:
         cognito.admin_set_user_password(
             UserPoolId=pool, Username=username, Password=password, Permanent=True
@@ -69,6 +74,17 @@ def create_login(
             raise InvalidInput("This password is too weak.", field="password") from exc
         logger.warning("cognito set_password failed", extra={"error_code": _error_code(exc)})
         raise ServiceUnavailable("Sign-up is temporarily unavailable; please try again.") from exc
+
+
+def _login_account_id(username: str) -> str | None:
+    try:
+        user = client("cognito-idp").admin_get_user(
+            UserPoolId=get_settings().user_pool_id, Username=username
+        )
+    except (ClientError, BotoCoreError):
+        return None
+    attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+    return attributes.get(ACCOUNT_ATTRIBUTE)
 
 
 def delete_login(username: str) -> bool:

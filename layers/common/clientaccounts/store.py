@@ -5,6 +5,8 @@ back as the domain error the caller attached to the operation.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
@@ -32,6 +34,10 @@ from .models import (
 from .observability import logger
 
 M = TypeVar("M", bound=Model)
+TRANSACTION_ATTEMPTS = 4
+# pynamodb sends condition checks, deletes, puts, then updates, whatever the order they were
+# added in; cancellation reasons come back in that order, so a Transaction keeps its ops in it.
+_PYNAMODB_ORDER = {"check": 0, "delete": 1, "save": 2, "update": 3}
 _bound_to: object = None
 
 
@@ -138,7 +144,14 @@ class Transaction:
     a concurrent transaction on the same items answers 409, any other failure 503."""
 
     def __init__(self) -> None:
-        self._ops: list[tuple[Callable[[TransactWrite], None], DomainError | None]] = []
+        self._ops: list[tuple[int, Callable[[TransactWrite], None], DomainError | None]] = []
+
+    def _add(
+        self, kind: str, add: Callable[[TransactWrite], None], on_conflict: DomainError | None
+    ) -> Transaction:
+        self._ops.append((_PYNAMODB_ORDER[kind], add, on_conflict))
+        self._ops.sort(key=lambda op: op[0])  # stable: same-kind ops keep their order
+        return self
 
     def __len__(self) -> int:
         return len(self._ops)
@@ -150,8 +163,7 @@ class Transaction:
         *,
         on_conflict: DomainError | None = None,
     ) -> Transaction:
-        self._ops.append((lambda tx: tx.save(item, condition=condition), on_conflict))
-        return self
+        return self._add("save", lambda tx: tx.save(item, condition=condition), on_conflict)
 
     def update(
         self,
@@ -161,10 +173,9 @@ class Transaction:
         *,
         on_conflict: DomainError | None = None,
     ) -> Transaction:
-        self._ops.append(
-            (lambda tx: tx.update(item, actions=actions, condition=condition), on_conflict)
+        return self._add(
+            "update", lambda tx: tx.update(item, actions=actions, condition=condition), on_conflict
         )
-        return self
 
     def delete(
         self,
@@ -173,8 +184,7 @@ class Transaction:
         *,
         on_conflict: DomainError | None = None,
     ) -> Transaction:
-        self._ops.append((lambda tx: tx.delete(item, condition=condition), on_conflict))
-        return self
+        return self._add("delete", lambda tx: tx.delete(item, condition=condition), on_conflict)
 
     def check(
         self,
@@ -185,30 +195,36 @@ class Transaction:
         *,
         on_conflict: DomainError,
     ) -> Transaction:
-        self._ops.append(
-            (
-                lambda tx: tx.condition_check(model, hash_key, range_key, condition=condition),
-                on_conflict,
-            )
+        return self._add(
+            "check",
+            lambda tx: tx.condition_check(model, hash_key, range_key, condition=condition),
+            on_conflict,
         )
-        return self
 
     def commit(self) -> None:
+        """Commit, retrying when a concurrent transaction touched the same items: a cancelled
+        transaction applied nothing, and every invariant is in its conditions, so the retry
+        answers from the state the other one left (a used link, a taken email)."""
         ensure_bound()
         settings = get_settings()
         connection = Connection(region=settings.region, host=settings.aws_endpoint_url)
-        try:
-            with TransactWrite(connection=connection) as tx:
-                for add, _ in self._ops:
-                    add(tx)
-        except TransactWriteError as exc:
-            raise self._domain_error(exc) from exc
-        except (PynamoDBException, BotoCoreError, ClientError) as exc:
-            raise _unavailable(exc) from exc
+        for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+            try:
+                with TransactWrite(connection=connection) as tx:
+                    for _, add, _ in self._ops:
+                        add(tx)
+                return
+            except TransactWriteError as exc:
+                error = self._domain_error(exc)
+                if error.code != "concurrent_change" or attempt == TRANSACTION_ATTEMPTS:
+                    raise error from exc
+            except (PynamoDBException, BotoCoreError, ClientError) as exc:
+                raise _unavailable(exc) from exc
+            time.sleep(random.uniform(0.02, 0.1) * attempt)  # noqa: S311 - jitter, not secrets
 
     def _domain_error(self, exc: TransactWriteError) -> DomainError:
         reasons = exc.cancellation_reasons or []
-        for (_, on_conflict), reason in zip(self._ops, reasons, strict=False):
+        for (_, _, on_conflict), reason in zip(self._ops, reasons, strict=False):
             if reason is not None and reason.code == "ConditionalCheckFailed":
                 if on_conflict is not None:
                     return on_conflict

@@ -1,0 +1,301 @@
+"""Failure paths: a dependency fails at each step and nothing is lost or left half-made (R22)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from moto.cognitoidp.models import CognitoIdpBackend
+from moto.dynamodb.models import DynamoDBBackend
+from moto.ses.models import SESBackend
+from moto.ssm.models import SimpleSystemManagerBackend
+
+from clientaccounts.errors import Gone
+from clientaccounts.registration import Registration, confirm_email, register_client
+from infra.cognito_login import TriggerRefused
+from tests.integration.conftest import Outages, Stack, registration_body
+from tests.lambda_events import call_api
+
+
+def _confirmation_outbox_items(stack: Stack) -> list[dict[str, Any]]:
+    items = stack.client("dynamodb").scan(TableName="OutboxTable")["Items"]
+    return [i for i in items if i["template"]["S"] == "email_confirmation"]
+
+
+def test_r22_ses_down_keeps_the_email_queued_and_sends_it_when_ses_recovers(
+    stack: Stack, outages: Outages
+) -> None:
+    org = stack.organization()
+    body = registration_body()
+    # two deliveries fail (botocore tries each call twice), the third goes through
+    outages.fail(SESBackend, "send_raw_email", times=4)
+    assert stack.register(org.org["slug"], **body).status == 202
+    assert stack.mailbox(body["email"]) == []  # first attempt failed
+    (queued,) = _confirmation_outbox_items(stack)
+    assert queued["status"]["S"] == "queued" and queued["attempts"]["N"] == "1"
+    assert stack.client_by_email(org.org["slug"], body["email"]) is not None  # account stands
+    stack.deliver_emails()  # the event source retries: second delivery fails, third succeeds
+    (sent,) = stack.mailbox(body["email"])
+    assert sent["subject"].startswith("Confirm your email")
+    (item,) = _confirmation_outbox_items(stack)
+    assert item["status"]["S"] == "sent" and "params" not in item  # token no longer at rest
+
+
+def test_r22_email_that_keeps_failing_is_parked_not_dropped(stack: Stack, outages: Outages) -> None:
+    org = stack.organization()
+    body = registration_body()
+    outages.fail(SESBackend, "send_raw_email")
+    stack.register(org.org["slug"], **body)
+    for _ in range(10):
+        stack.deliver_emails()
+    assert len(stack.pump.parked) == 1  # what the dead-letter queue receives
+    (item,) = _confirmation_outbox_items(stack)
+    assert item["status"]["S"] == "queued"
+    assert int(item["attempts"]["N"]) == stack.pump.max_retries + 1
+    assert item["last_error"]["S"] == "ServiceUnavailable"
+
+
+def test_r22_redelivered_stream_record_does_not_send_twice(stack: Stack) -> None:
+    org = stack.organization()
+    body = registration_body()
+    stack.register(org.org["slug"], **body)
+    assert len(stack.mailbox(body["email"])) == 1
+    stack.pump._positions.clear()  # the event source replays the shard from the start
+    stack.deliver_emails()
+    assert len(stack.mailbox(body["email"])) == 1
+
+
+@pytest.mark.parametrize("operation", ["admin_create_user", "admin_set_user_password"])
+def test_cognito_down_during_registration_leaves_nothing(
+    stack: Stack, outages: Outages, operation: str
+) -> None:
+    org = stack.organization()
+    body = registration_body()
+    outages.fail(CognitoIdpBackend, operation)
+    answer = stack.register(org.org["slug"], **body)
+    assert answer.status == 503 and answer.body["code"] == "service_unavailable"
+    assert not stack.has_login(body["username"])
+    assert stack.count_items("ClientsTable") == 0
+    assert stack.mailbox(body["email"]) == []
+    # and the person can simply try again
+    outages.monkeypatch.undo()
+    assert stack.register(org.org["slug"], **body).status == 202
+    assert stack.has_login(body["username"])
+
+
+def test_dynamodb_down_after_login_created_removes_the_login(
+    stack: Stack, outages: Outages
+) -> None:
+    org = stack.organization()
+    body = registration_body()
+    outages.fail(DynamoDBBackend, "transact_write_items")
+    answer = stack.register(org.org["slug"], **body)
+    assert answer.status == 503
+    assert not stack.has_login(body["username"])
+    assert stack.count_items("ClientsTable") == 0
+    assert stack.count_items("OutboxTable") == 0
+
+
+# Powertools keeps the current event on its router class, so handlers cannot run
+# concurrently in one process (Lambda never does: one event per execution environment).
+# The races below therefore run the use cases concurrently: the contention they test is in
+# Cognito and DynamoDB, exactly as between two Lambda instances.
+
+
+def _run_concurrently(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Start the calls at the same instant; each result is a value or the raised error."""
+    results: list[Any] = [None] * len(calls)
+    barrier = threading.Barrier(len(calls))
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = calls[i]()
+        except Exception as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def _registration(body: dict[str, Any]) -> Registration:
+    return Registration(**{**body, "dob": date.fromisoformat(body["dob"])})
+
+
+def test_two_registrations_racing_with_one_email_make_one_account(stack: Stack) -> None:
+    org = stack.organization()
+    email = "same.person@mail.example"
+    bodies = [registration_body(email=email), registration_body(email=email)]
+    results = _run_concurrently(
+        [lambda b=b: register_client(org.org["slug"], _registration(b)) for b in bodies]
+    )
+    assert results == [None, None]  # both callers get the same 202
+    assert stack.count_items("ClientsTable") == 1
+    assert sum(stack.has_login(b["username"]) for b in bodies) == 1
+    subjects = [m["subject"] for m in stack.mailbox(email)]
+    assert len([s for s in subjects if s.startswith("Confirm your email")]) == 1
+
+
+def test_r9_one_link_used_at_once_by_four_confirms_once(stack: Stack) -> None:
+    org = stack.organization()
+    body = registration_body()
+    stack.register(org.org["slug"], **body)
+    token = stack.link_token(body["email"])
+    results = _run_concurrently([lambda: confirm_email(token) for _ in range(4)])
+    assert results.count("active") == 1
+    failures = [r for r in results if r != "active"]
+    assert all(isinstance(r, Gone) and r.code == "link_used" for r in failures), failures
+    get_started = [m for m in stack.mailbox(body["email"]) if "Get started" in m["subject"]]
+    assert len(get_started) == 1
+
+
+def _confirmed_client(stack: Stack) -> dict[str, Any]:
+    org = stack.organization()
+    body = registration_body()
+    stack.register(org.org["slug"], **body)
+    stack.confirm(stack.link_token(body["email"]))
+    return body
+
+
+def test_r13_database_failure_refuses_login(stack: Stack, outages: Outages) -> None:
+    body = _confirmed_client(stack)
+    outages.fail(DynamoDBBackend, "get_item")
+    with pytest.raises(TriggerRefused) as refused:
+        stack.login(body["username"], app="portal")
+    assert "PreAuthentication failed with error" in str(refused.value)
+
+
+def test_r13_unreadable_app_client_parameter_refuses_login(stack: Stack, outages: Outages) -> None:
+    body = _confirmed_client(stack)
+    outages.fail(SimpleSystemManagerBackend, "get_parameter")
+    with pytest.raises(TriggerRefused):
+        stack.login(body["username"], app="care_app")
+
+
+def test_r13_unknown_app_client_is_refused(stack: Stack) -> None:
+    body = _confirmed_client(stack)
+    cognito = stack.client("cognito-idp")
+    other = cognito.create_user_pool_client(
+        UserPoolId=stack.provisioned.user_pool_id, ClientName="stranger"
+    )["UserPoolClient"]["ClientId"]
+    from clientaccounts.login_gate import pre_authentication_refusal
+
+    assert pre_authentication_refusal(other, {}) is not None
+    stack.provisioned.portal_client_id = other
+    with pytest.raises(TriggerRefused):
+        stack.login(body["username"], app="portal")
+
+
+def test_r13_inactive_staff_refused_everywhere_active_staff_let_in(stack: Stack) -> None:
+    org = stack.organization()
+    username = f"admin{org.org['slug'].split('-')[1]}"
+    assert stack.login(username, app="portal")["IdToken"]
+    assert stack.login(username, app="care_app")["IdToken"]
+    from clientaccounts import store
+    from clientaccounts.models import Staff
+
+    admin = store.get_staff(org.org["slug"], org.admin_id)
+    assert admin is not None
+    admin.update(actions=[Staff.active.set(False)])
+    for app in ("portal", "care_app"):
+        with pytest.raises(TriggerRefused) as refused:
+            stack.login(username, app=app)
+        assert "inactive" in str(refused.value)
+
+
+def test_r13_inactive_client_refused_in_both_apps(stack: Stack) -> None:
+    body = _confirmed_client(stack)
+    from clientaccounts import store
+    from clientaccounts.models import Client
+
+    org_slug = next(iter(store.Organization.scan())).org_id  # the only organization
+    client = stack.client_by_email(org_slug, body["email"])
+    assert client is not None
+    client.update(actions=[Client.status.set("inactive")])
+    for app in ("portal", "care_app"):
+        with pytest.raises(TriggerRefused) as refused:
+            stack.login(body["username"], app=app)
+        assert "inactive" in str(refused.value)
+
+
+def test_r13_pending_client_enters_portal_not_care_app(stack: Stack) -> None:
+    org = stack.organization(manual_approval=True)
+    body = registration_body()
+    stack.register(org.org["slug"], **body)
+    stack.confirm(stack.link_token(body["email"]))
+    assert stack.login(body["username"], app="portal")["IdToken"]
+    with pytest.raises(TriggerRefused) as refused:
+        stack.login(body["username"], app="care_app")
+    assert "pending approval" in str(refused.value)
+
+
+def test_r13_login_whose_account_is_gone_is_refused(stack: Stack) -> None:
+    body = _confirmed_client(stack)
+    stack.client("dynamodb").delete_table(TableName="ClientsTable")
+    with pytest.raises(TriggerRefused):
+        stack.login(body["username"], app="portal")
+
+
+BAD_BODIES = [
+    ("{not json", "body"),
+    ("[]", "body"),
+    ('{"first_name": 5}', "first_name"),
+    ("unknown_field", "nickname"),
+    ("impossible_dob", "dob"),
+    ("future_dob", "dob"),
+    ("numeric_dob", "dob"),
+    ("huge_name", "last_name"),
+    ("bad_email", "email"),
+    ("bad_username", "username"),
+    ("missing_practitioner_key", "practitioner_id"),
+]
+
+
+@pytest.mark.parametrize(("case", "field"), BAD_BODIES)
+def test_bad_registration_input_is_422_naming_the_field(
+    stack: Stack, case: str, field: str
+) -> None:
+    org = stack.organization()
+    body = registration_body()
+    raw = None
+    if case.startswith(("{", "[")):
+        raw = case
+    elif case == "unknown_field":
+        body["nickname"] = "Rob"
+    elif case == "impossible_dob":
+        body["dob"] = "2023-02-30"
+    elif case == "future_dob":
+        body["dob"] = "2999-01-01"
+    elif case == "numeric_dob":
+        body["dob"] = 19900430
+    elif case == "huge_name":
+        body["last_name"] = "x" * 100_000
+    elif case == "bad_email":
+        body["email"] = "not-an-email"
+    elif case == "bad_username":
+        body["username"] = "a b"
+    elif case == "missing_practitioner_key":
+        del body["practitioner_id"]
+    kwargs = {"raw_body": raw} if raw is not None else {}
+    answer = call_api("POST", f"/public/orgs/{org.org['slug']}/registrations", body, **kwargs)
+    assert answer.status == 422, answer.body
+    assert answer.body["code"] == "validation_failed"
+    assert field in [e["field"] for e in answer.body["errors"]]
+    assert "x" * 1000 not in str(answer.body)  # input is not echoed
+    assert stack.count_items("ClientsTable") == 0
+
+
+@pytest.mark.parametrize(
+    "raw", ["{bad", '{"token": 5}', '{"token": "t", "extra": 1}', '{"token": ""}', "null"]
+)
+def test_bad_confirmation_input_is_4xx_json(stack: Stack, raw: str) -> None:
+    answer = call_api("POST", "/public/email-confirmations", raw_body=raw)
+    assert 400 <= answer.status < 500
+    assert {"message", "code"} <= set(answer.body)
