@@ -242,15 +242,26 @@ def test_unknown_route_answers_404_json(local_stack: RunningStack) -> None:
         assert set(answer.body) >= {"message", "code"}
 
 
-def test_local_stack_stops_cleanly_on_ctrl_c() -> None:
+def test_logs_hold_no_personal_data_and_ctrl_c_stops_cleanly() -> None:
     process, output, api, _ = start_stack()
     try:
-        wait_until_ready(process, output, api)
+        stack = RunningStack(process, output, api, wait_until_ready(process, output, api))
+        slug = stack.organization()["org"]["slug"]
+        answer, body = stack.register(slug, first_name="Quillon", last_name="Zebedee")
+        assert answer.status == 202, answer.text
+        token = stack.link_token(body["email"])
+        assert stack.confirm(token).status == 200
+        id_token = stack.login(body["username"], "care_app")["IdToken"]
+
         assert stop(process, signal.SIGINT) == 0
         text = output.read_text()
         assert "Local stack ready in" in text
         assert "Local stack stopped." in text
         assert "Traceback" not in text
+        for personal in ("Quillon", "Zebedee", body["email"], body["username"], token):
+            assert personal not in text
+        assert body["password"] not in text
+        assert id_token[:40] not in text
     finally:
         stop(process)
         output.unlink(missing_ok=True)
