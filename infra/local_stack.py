@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,7 +157,9 @@ class LocalStack:
     stage: str
     api_server: ServerThread | None = None
     _sent_at: list[str] = field(default_factory=list)
-    _routes: Any = None  # the /_local resolver
+
+    def __post_init__(self) -> None:
+        self._routes = local_routes(self, self.region)  # the /_local resolver
 
     @property
     def aws_endpoint(self) -> str:
@@ -211,7 +214,7 @@ def start_stack(
     aws_port: int,
     region: str,
     parameter_overrides: dict[str, str] | None = None,
-    before_api: Any = None,
+    before_api: Callable[[LocalStack], None] | None = None,
 ) -> LocalStack:
     """Start the AWS endpoint, provision it, then serve the API. `before_api` runs once
     everything is provisioned, before the API accepts requests (seeding)."""
@@ -231,7 +234,7 @@ def _start_on(
     api_port: int,
     region: str,
     parameter_overrides: dict[str, str] | None,
-    before_api: Any,
+    before_api: Callable[[LocalStack], None] | None,
 ) -> LocalStack:
     endpoint = aws_server.url
     session = boto3.session.Session(region_name=region)
@@ -265,7 +268,6 @@ def _start_on(
     )
     api = load_template()["Resources"]["Api"]["Properties"]
     stack = LocalStack(region, provisioned, aws_server, pump, provisioned.resolve(api["StageName"]))
-    stack._routes = local_routes(stack, region)
     authorizer = functools.partial(
         verify_id_token,
         keys=fetch_jwks(endpoint, provisioned.user_pool_id),

@@ -9,7 +9,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from infra.local_routes import scheduled_function
-from tests.e2e.conftest import RunningStack, start_stack, stop, wait_until_ready
+from infra.local_stack import DEMO_PASSWORD
+from tests.e2e.conftest import RunningStack, http, start_stack, stop, wait_until_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -92,6 +93,30 @@ def test_r13_unconfirmed_client_refused_in_both_apps_over_local_stack(
         message = refusal(local_stack, body["username"], app)
         assert message.startswith("PreAuthentication failed with error ")
         assert "confirm" in message
+
+    with pytest.raises(ClientError, match=r"PreAuthentication failed with error .*confirm"):
+        local_stack.cognito().admin_initiate_auth(
+            UserPoolId=local_stack.config["user_pool_id"],
+            ClientId=local_stack.client_id("portal"),
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": body["username"], "PASSWORD": body["password"]},
+        )
+
+    # On the wire, as Cognito answers (what the AWS CLI and the apps' SDKs parse).
+    raw = http(
+        "POST",
+        local_stack.config["aws_endpoint"],
+        {
+            "ClientId": local_stack.client_id("care_app"),
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": body["username"], "PASSWORD": body["password"]},
+        },
+        headers={"X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"},
+    )
+    assert raw.status == 400
+    assert raw.headers["Content-Type"] == "application/x-amz-json-1.1"
+    assert raw.body["__type"] == "NotAuthorizedException"
+    assert raw.body["message"].startswith("PreAuthentication failed with error ")
 
 
 def test_r13_pending_client_refused_in_care_app_over_local_stack(
@@ -242,10 +267,17 @@ def test_unknown_route_answers_404_json(local_stack: RunningStack) -> None:
         assert set(answer.body) >= {"message", "code"}
 
 
-def test_logs_hold_no_personal_data_and_ctrl_c_stops_cleanly() -> None:
-    process, output, api, _ = start_stack()
+def test_demo_seeds_a_practice_logs_hold_no_personal_data_ctrl_c_stops() -> None:
+    process, output, api, _ = start_stack("--demo")
     try:
         stack = RunningStack(process, output, api, wait_until_ready(process, output, api))
+        demo = stack.call("GET", "/public/orgs/demo")
+        assert demo.status == 200, demo.text
+        assert len(demo.body["practitioners"]) == 1
+        assert len(demo.body["practitioners"][0]["departments"]) == 2
+        for username in ("demo-admin", "demo-practitioner"):
+            assert stack.login(username, "portal", DEMO_PASSWORD)["IdToken"]
+
         slug = stack.organization()["org"]["slug"]
         answer, body = stack.register(slug, first_name="Quillon", last_name="Zebedee")
         assert answer.status == 202, answer.text
