@@ -241,6 +241,10 @@ def _start_on(
     provisioned = provision(session, endpoint)
     for name, value in (parameter_overrides or {}).items():
         provisioned.refs[name] = value  # like `sam deploy --parameter-overrides`
+        if name == "SenderAddress":  # SES sends only from a verified identity
+            session.client("sesv2", endpoint_url=endpoint).create_email_identity(
+                EmailIdentity=value
+            )
     os.environ.update(functions_environment(provisioned))
     os.environ["AWS_ENDPOINT_URL"] = endpoint  # the one thing pointing the code at moto
     reset_settings()
