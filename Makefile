@@ -34,6 +34,10 @@ template-check: $(CFN_LINT)
 test: lint typecheck template-check
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The whole back end on this machine (README, "Running locally"); `make run DEMO=1` seeds a demo.
+run: $(STAMP)
+	$(BIN)/python -m infra.local_stack $(if $(DEMO),--demo,)
+
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 

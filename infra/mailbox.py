@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from email import message_from_string, policy
 from email.message import EmailMessage
+from email.utils import parseaddr
 from typing import Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -31,12 +32,7 @@ def sent_emails(region: str) -> list[dict[str, Any]]:
         if raw is None:
             continue
         subject, text, html = _parts(raw)
-        items.append(
-            {
-                "to": list(dict.fromkeys(message.destinations)),
-                "subject": subject,
-                "text": text,
-                "html": html,
-            }
-        )
+        # moto lists each recipient twice (the call's and the To header's), maybe with a name.
+        to = list(dict.fromkeys(parseaddr(d)[1] for d in message.destinations))
+        items.append({"to": to, "subject": subject, "text": text, "html": html})
     return items

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from infra.lambda_loader import load_handler
-from infra.template import Route, api_routes
+from infra.local_gateway import match_route
 
 EVENTS = Path(__file__).parent / "events"
 
@@ -35,18 +34,6 @@ class FakeLambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 10_000
-
-
-def match_route(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-    """The template route serving method + path, and its path parameters."""
-    for route in api_routes():
-        if route.method != method.upper():
-            continue
-        pattern = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.path) + "$"
-        found = re.match(pattern, path)
-        if found:
-            return route, found.groupdict()
-    return None
 
 
 def api_event(

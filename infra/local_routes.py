@@ -1,0 +1,192 @@
+"""The routes that exist only in the local stack (`/_local/...`, see API.md "The local stack").
+
+They are a Powertools resolver made by `clientaccounts.http.create_api`, so request bodies are
+validated and domain errors become HTTP answers exactly as in the deployed functions.
+"""
+
+import html
+import json
+import re
+import uuid
+from typing import Annotated, Any, Protocol
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Body as BodyParam
+from pydantic import Field
+
+from clientaccounts import clock
+from clientaccounts.http import create_api, error_response, json_response
+from clientaccounts.organizations import FirstAdmin, NewOrganization, bootstrap_organization
+from clientaccounts.schemas import Body, Email, Name, Password, Slug, Username
+
+from .template import load_template
+
+
+class LocalStackView(Protocol):
+    """What the routes need from the running stack."""
+
+    def config(self) -> dict[str, str]: ...
+    def mailbox(self) -> list[dict[str, Any]]: ...
+    def run_function(self, logical_id: str, event: dict[str, Any]) -> Any: ...
+
+
+class AdminRequest(Body):
+    username: Username
+    password: Password
+    email: Email
+    first_name: Name
+    last_name: Name
+
+
+class OrganizationRequest(Body):
+    slug: Slug
+    name: Name
+    kind: str
+    manual_approval: bool = False
+    departments: list[Name] = Field(default_factory=lambda: ["General"], max_length=50)
+    admin: AdminRequest
+
+
+class ClockRequest(Body):
+    # Forward only: the application never sees time run backwards.
+    advance_seconds: Annotated[float, Field(ge=0, le=10 * 365 * 24 * 3600)]
+
+
+def scheduled_function(
+    template: dict[str, Any] | None = None,
+) -> tuple[str, str, dict[str, Any]] | None:
+    """(function, event name, event properties) of the function with a schedule, if any."""
+    template = template or load_template()
+    for name, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        for event_name, event in (resource["Properties"].get("Events") or {}).items():
+            if event["Type"] in ("Schedule", "ScheduleV2"):
+                return name, event_name, event.get("Properties") or {}
+    return None
+
+
+def scheduled_event(function: str, event_name: str, region: str) -> dict[str, Any]:
+    """What EventBridge sends a function on a schedule, timed on the application's clock."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": clock.iso(clock.now()),
+        "region": region,
+        "resources": [f"arn:aws:events:{region}:123456789012:rule/local-{function}-{event_name}"],
+        "detail": {},
+    }
+
+
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def _linked(text: str) -> str:
+    """Escaped text with every URL a link (the links people click in their email)."""
+    out, last = [], 0
+    for found in _URL.finditer(text):
+        url = html.escape(found.group(0))
+        out += [html.escape(text[last : found.start()]), f'<a href="{url}">{url}</a>']
+        last = found.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def mailbox_page(items: list[dict[str, Any]]) -> str:
+    """The mailbox for people: newest first, links clickable, every value escaped. The HTML
+    part is shown in a sandboxed frame (no scripts, no navigation of this page)."""
+    cards = []
+    for item in reversed(items):
+        cards.append(
+            "<article>"
+            f"<h2>{html.escape(item['subject'])}</h2>"
+            f"<p class=meta>To {html.escape(', '.join(item['to']))}"
+            f" · {html.escape(item['sent_at'])}</p>"
+            f"<pre>{_linked(item['text'])}</pre>"
+            + (
+                f'<details><summary>HTML version</summary><iframe sandbox="" srcdoc="'
+                f'{html.escape(item["html"], quote=True)}"></iframe></details>'
+                if item["html"]
+                else ""
+            )
+            + "</article>"
+        )
+    empty = "<p>No email yet. Register somewhere and reload.</p>"
+    return (
+        "<!doctype html><html><head><meta charset=utf-8><title>Local mailbox</title>"
+        "<style>body{font-family:sans-serif;max-width:50rem;margin:auto}"
+        "article{border-bottom:1px solid #ccc;padding:.5rem 0}.meta{color:#555}"
+        "pre{white-space:pre-wrap}iframe{width:100%;height:20rem;border:1px solid #ddd}</style>"
+        f"</head><body><h1>Local mailbox ({len(items)})</h1>"
+        + ("".join(cards) or empty)
+        + "</body></html>"
+    )
+
+
+def local_routes(stack: LocalStackView, region: str) -> APIGatewayRestResolver:
+    app = create_api()
+
+    @app.get("/_local/config")
+    def config() -> dict[str, str]:
+        return stack.config()
+
+    @app.post("/_local/orgs")
+    def create_organization(body: Annotated[OrganizationRequest, BodyParam()]) -> Response[str]:
+        # The same code as the deployed bootstrap command.
+        created = bootstrap_organization(
+            NewOrganization(
+                slug=body.slug,
+                name=body.name,
+                kind=body.kind,
+                manual_approval=body.manual_approval,
+                departments=list(body.departments),
+                admin=FirstAdmin(**body.admin.model_dump()),
+            )
+        )
+        return json_response(
+            201,
+            {
+                "org": created.org,
+                "departments": created.departments,
+                "admin": {"id": created.admin_id},
+            },
+        )
+
+    def html_page() -> Response[str]:
+        return Response(200, "text/html; charset=utf-8", mailbox_page(stack.mailbox()))
+
+    @app.get("/_local/mailbox")
+    def mailbox() -> Any:
+        accept = app.current_event.get_header_value("accept", default_value="") or ""
+        if "text/html" in accept:  # a browser
+            return html_page()
+        return {"items": stack.mailbox()}
+
+    app.get("/_local/mailbox.html")(html_page)
+
+    @app.post("/_local/clock")
+    def advance_clock(body: Annotated[ClockRequest, BodyParam()]) -> dict[str, str]:
+        clock.advance(body.advance_seconds)
+        return {"now": clock.iso(clock.now())}
+
+    @app.post("/_local/cleanup")
+    def cleanup() -> Any:
+        found = scheduled_function()
+        if found is None:
+            return error_response(
+                501, "not_implemented", "template.yaml has no scheduled function yet."
+            )
+        function, event_name, props = found
+        # A schedule with a fixed Input sends that; otherwise EventBridge's own event.
+        event = (
+            json.loads(props["Input"])
+            if "Input" in props
+            else scheduled_event(function, event_name, region)
+        )
+        result = stack.run_function(function, event)
+        return result if isinstance(result, dict) else {"result": result}
+
+    return app
