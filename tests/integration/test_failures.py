@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from datetime import date
@@ -299,3 +300,22 @@ def test_bad_confirmation_input_is_4xx_json(stack: Stack, raw: str) -> None:
     answer = call_api("POST", "/public/email-confirmations", raw_body=raw)
     assert 400 <= answer.status < 500
     assert {"message", "code"} <= set(answer.body)
+
+
+@pytest.mark.parametrize(
+    "content_type", [None, "application/x-www-form-urlencoded", "text/plain", "application/json"]
+)
+def test_any_content_type_is_read_as_json_and_input_is_never_echoed(
+    stack: Stack, content_type: str | None
+) -> None:
+    secret = "Secret-Password-42"
+    headers = {"Content-Type": content_type} if content_type else {}
+    answer = call_api(
+        "POST",
+        "/public/email-confirmations",
+        raw_body=f'{{"token": "t", "{secret}": 1}}',
+        headers=headers,
+    )
+    assert answer.status == 422
+    assert answer.body["errors"] == [{"field": "body", "message": "Unknown field."}]
+    assert secret not in json.dumps(answer.body)

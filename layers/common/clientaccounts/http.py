@@ -7,6 +7,8 @@ input. Inputs are never echoed back (they may hold personal data).
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -31,9 +33,16 @@ def error_response(
     return json_response(status, body)
 
 
+FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    """The field's name; a key that is not a plausible field name (it could be anything the
+    caller sent, even a password) is reported as "body" instead of being echoed."""
     parts = [str(p) for p in loc if p != "body"]
-    return ".".join(parts) if parts else "body"
+    if not parts or not all(FIELD_NAME.match(p) or p.isdigit() for p in parts):
+        return "body"
+    return ".".join(parts)
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
@@ -53,9 +62,25 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     return errors
 
 
+class JsonApiResolver(APIGatewayRestResolver):
+    """Bodies are JSON (API.md), whatever Content-Type a client sends: without this, a form
+    or text content type makes Powertools parse the JSON text as form fields."""
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        event = dict(event)
+        if event.get("body") is not None:
+            for key in ("headers", "multiValueHeaders"):
+                headers = {
+                    k: v for k, v in (event.get(key) or {}).items() if k.lower() != "content-type"
+                }
+                headers["Content-Type"] = JSON if key == "headers" else [JSON]
+                event[key] = headers
+        return super().resolve(event, context)
+
+
 def create_api() -> APIGatewayRestResolver:
     """A REST resolver with request validation and the project's error mapping."""
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = JsonApiResolver(enable_validation=True)
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response[str]:
