@@ -24,10 +24,10 @@ import boto3
 import pytest
 
 from infra.template import ROOT
+from tests.request_bodies import PASSWORD, registration_body
 
 START_TIMEOUT = 60.0  # seconds; start-up takes a few
 STOP_TIMEOUT = 15.0
-PASSWORD = "Correct-horse-42"
 
 
 def free_port() -> int:
@@ -117,17 +117,7 @@ class RunningStack:
         return created
 
     def register(self, slug: str, **overrides: Any) -> tuple[HttpAnswer, dict[str, Any]]:
-        suffix = uuid.uuid4().hex[:8]
-        body = {
-            "first_name": "Robin",
-            "last_name": "Example",
-            "email": f"robin.{suffix}@mail.example",
-            "dob": "1990-04-30",
-            "username": f"robin{suffix}",
-            "password": PASSWORD,
-            "practitioner_id": None,
-        }
-        body.update(overrides)
+        body = registration_body(**overrides)
         return self.call("POST", f"/public/orgs/{slug}/registrations", body), body
 
     def mailbox(self, to: str) -> list[dict[str, Any]]:

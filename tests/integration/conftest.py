@@ -30,9 +30,9 @@ from infra.mailbox import sent_emails
 from infra.outbox_stream import OutboxPump
 from infra.provision import Provisioned, provision
 from tests.lambda_events import FakeLambdaContext, call_api
+from tests.request_bodies import PASSWORD, registration_body
 
 REGION = "us-east-1"
-PASSWORD = "Correct-horse-42"
 
 
 @dataclass
@@ -182,21 +182,6 @@ class Outages:
             return original(*args, **kwargs)
 
         self.monkeypatch.setattr(backend, method, failing)
-
-
-def registration_body(**overrides: Any) -> dict[str, Any]:
-    suffix = uuid.uuid4().hex[:8]
-    body = {
-        "first_name": "Robin",
-        "last_name": "Example",
-        "email": f"robin.{suffix}@mail.example",
-        "dob": "1990-04-30",
-        "username": f"robin{suffix}",
-        "password": PASSWORD,
-        "practitioner_id": None,
-    }
-    body.update(overrides)
-    return body
 
 
 def reset_process_state() -> None:

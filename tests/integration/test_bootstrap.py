@@ -8,7 +8,8 @@ import pytest
 
 from clientaccounts import store
 from infra import bootstrap
-from tests.integration.conftest import PASSWORD, Stack
+from tests.integration.conftest import Stack
+from tests.request_bodies import PASSWORD
 
 ARGS = [
     "--slug",

@@ -17,8 +17,9 @@ from moto.ssm.models import SimpleSystemManagerBackend
 from clientaccounts.errors import Gone
 from clientaccounts.registration import Registration, confirm_email, register_client
 from infra.cognito_login import TriggerRefused
-from tests.integration.conftest import Outages, Stack, registration_body
+from tests.integration.conftest import Outages, Stack
 from tests.lambda_events import call_api
+from tests.request_bodies import registration_body
 
 
 def _confirmation_outbox_items(stack: Stack) -> list[dict[str, Any]]:

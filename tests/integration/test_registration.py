@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from clientaccounts import clock, store
-from tests.integration.conftest import PASSWORD, Stack, registration_body
+from tests.integration.conftest import Stack
 from tests.lambda_events import call_api
+from tests.request_bodies import PASSWORD, registration_body
 
 
 def test_r5_public_view_lists_active_practitioners_and_not_sure(stack: Stack) -> None:
