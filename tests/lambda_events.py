@@ -44,7 +44,10 @@ def api_event(
     raw_body: str | None = None,
     headers: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
+    claims: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """A REST proxy event; `claims` are what the Cognito authorizer passes after checking
+    the ID token (None: a public route, or a request the authorizer would have refused)."""
     matched = match_route(method, path)
     if matched is None:
         raise LookupError(f"template.yaml has no route {method} {path}")
@@ -60,6 +63,8 @@ def api_event(
     )
     event["headers"].update(headers or {})
     event["requestContext"].update(resourcePath=route.path, httpMethod=method.upper())
+    if claims is not None:
+        event["requestContext"]["authorizer"] = {"claims": claims}
     return event
 
 

@@ -22,3 +22,16 @@ def registration_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def new_client_body(**overrides: Any) -> dict[str, Any]:
+    """A valid POST /clients body with a unique email (no practitioner)."""
+    suffix = uuid.uuid4().hex[:8]
+    body: dict[str, Any] = {
+        "first_name": "Casey",
+        "last_name": f"Client{suffix}",
+        "email": f"casey.{suffix}@mail.example",
+        "dob": "1985-07-14",
+    }
+    body.update(overrides)
+    return body

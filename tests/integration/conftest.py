@@ -128,6 +128,16 @@ class Stack:
                 return found.group(1)
         raise AssertionError(f"no link was emailed to {to}")
 
+    # --- callers of authenticated routes ----------------------------------------------
+    def as_staff(self, staff: Staff) -> Caller:
+        return Caller(self, claims_of("staff", staff.org_id, staff.staff_id))
+
+    def as_admin(self, org: BootstrappedOrganization) -> Caller:
+        return Caller(self, claims_of("staff", org.org["slug"], org.admin_id))
+
+    def as_client(self, client: Client) -> Caller:
+        return Caller(self, claims_of("client", client.org_id, client.client_id))
+
     # --- as the person would -----------------------------------------------------------
     def register(self, slug: str, **overrides: Any) -> Any:
         body = registration_body(**overrides)
@@ -182,6 +192,28 @@ class Outages:
             return original(*args, **kwargs)
 
         self.monkeypatch.setattr(backend, method, failing)
+
+
+def claims_of(kind: str, org_id: str, account_id: str) -> dict[str, str]:
+    """The claims API Gateway's Cognito authorizer passes on for a valid ID token."""
+    return {
+        "sub": uuid.uuid5(uuid.NAMESPACE_URL, account_id).hex,
+        "token_use": "id",
+        "custom:org_id": org_id,
+        "custom:account_kind": kind,
+        "custom:account_id": account_id,
+    }
+
+
+@dataclass
+class Caller:
+    """Calls authenticated routes as one person."""
+
+    stack: Stack
+    claims: dict[str, str]
+
+    def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return call_api(method, path, body, claims=self.claims, **kwargs)
 
 
 def reset_process_state() -> None:

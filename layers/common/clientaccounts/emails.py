@@ -74,6 +74,31 @@ def email_confirmation(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
     )
 
 
+def invitation(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
+    """R3: a staff-created account; the client chooses username and password."""
+    link = portal_url(settings, p["org_slug"], "accept-invitation", token=p["token"])
+    hours = p.get("valid_hours", settings.invitation_link_hours)
+    text_hi, html_hi = _greeting(p)
+    org = str(p["org_name"])
+    return RenderedEmail(
+        subject=f"Your account at {org}",
+        text=(
+            f"{text_hi}\n\n{org} created an account for you. Choose your username and password "
+            f"here:\n{link}\n\nThe link works once and expires in {hours} hours; {org} can send "
+            "you a new one."
+        ),
+        html=_html(
+            [
+                html_hi,
+                f"{escape(org)} created an account for you. Choose your username and password.",
+                f"The link works once and expires in {int(hours)} hours; {escape(org)} can send "
+                "you a new one.",
+            ],
+            (link, "Choose username and password"),
+        ),
+    )
+
+
 def get_started(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
     link = portal_url(settings, p["org_slug"], "get-started")
     text_hi, html_hi = _greeting(p)
@@ -150,6 +175,7 @@ def registration_attempt(settings: Settings, p: dict[str, Any]) -> RenderedEmail
 
 TEMPLATES: dict[str, Callable[[Settings, dict[str, Any]], RenderedEmail]] = {
     "email_confirmation": email_confirmation,
+    "invitation": invitation,
     "get_started": get_started,
     "awaiting_approval": awaiting_approval,
     "registration_attempt": registration_attempt,

@@ -14,6 +14,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
+from .auth import Caller, caller_from_claims
 from .errors import DomainError
 from .observability import logger
 
@@ -39,7 +40,9 @@ FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     """The field's name; a key that is not a plausible field name (it could be anything the
     caller sent, even a password) is reported as "body" instead of being echoed."""
-    parts = [str(p) for p in loc if p != "body"]
+    # Powertools prefixes the location: ("body", "dob"), ("query", "limit").
+    inside = loc[1:] if loc and loc[0] in ("body", "query", "path") else loc
+    parts = [str(p) for p in inside]
     if not parts or not all(FIELD_NAME.match(p) or p.isdigit() for p in parts):
         return "body"
     return ".".join(parts)
@@ -76,6 +79,13 @@ class JsonApiResolver(APIGatewayRestResolver):
                 headers["Content-Type"] = JSON if key == "headers" else [JSON]
                 event[key] = headers
         return super().resolve(event, context)
+
+
+def request_caller(app: APIGatewayRestResolver) -> Caller:
+    """The caller of the current request (claims checked by the authorizer, state read now)."""
+    context = app.current_event.request_context
+    claims = context.authorizer.claims if context.authorizer else None
+    return caller_from_claims(claims)
 
 
 def create_api() -> APIGatewayRestResolver:

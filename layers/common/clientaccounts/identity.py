@@ -103,3 +103,16 @@ def delete_login(username: str) -> bool:
         )
         return False
     return True
+
+
+def sign_out_everywhere(username: str) -> None:
+    """R15: revoke every refresh token of the login, so no new ID token can be minted."""
+    try:
+        client("cognito-idp").admin_user_global_sign_out(
+            UserPoolId=get_settings().user_pool_id, Username=normalize_username(username)
+        )
+    except (ClientError, BotoCoreError) as exc:
+        if _error_code(exc) == "UserNotFoundException":
+            return
+        logger.warning("cognito global sign-out failed", extra={"error_code": _error_code(exc)})
+        raise ServiceUnavailable("Sessions could not be ended now; please try again.") from exc

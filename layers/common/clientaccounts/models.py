@@ -151,7 +151,8 @@ class Association(Model):
 
 class Guard(Model):
     """A uniqueness guard, written with attribute_not_exists in the same transaction as its
-    owner: `client-email#<org>#<email>`, `staff-email#<org>#<email>`."""
+    owner: `client-email#<org>#<email>`, `staff-email#<org>#<email>`, and request guards
+    `create-client#<org>#<key>` that make a retried create return the same client."""
 
     class Meta:
         table_name = "Guards"
@@ -163,6 +164,8 @@ class Guard(Model):
     created_at = UnicodeAttribute()
     # R21: when the owner was last told of a registration attempt with this address.
     notice_sent_at = UnicodeAttribute(null=True)
+    # Request guards (idempotent creates) expire; uniqueness guards never do.
+    expires_ttl = TTLAttribute(null=True)
 
 
 class Link(Model):

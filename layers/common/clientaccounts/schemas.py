@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Email = Annotated[
@@ -57,3 +57,37 @@ class EmailConfirmationRequest(Body):
 class ResendConfirmationRequest(Body):
     org_slug: Slug
     email: Email
+
+
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=32)]
+
+
+class PractitionerChoiceBody(Body):
+    practitioner_id: Id
+    department_id: Id | None = None
+
+
+class CreateClientRequest(Body):
+    first_name: Name
+    last_name: Name
+    email: Email
+    dob: IsoDate
+    phone: Phone | None = None
+    preferred_name: Name | None = None
+    practitioners: list[PractitionerChoiceBody] = Field(default_factory=list, max_length=20)
+
+
+class UpdateClientRequest(Body):
+    first_name: Name | None = None
+    last_name: Name | None = None
+    email: Email | None = None
+    dob: IsoDate | None = None
+    phone: Phone | None = None
+    preferred_name: Name | None = None
+    active: StrictBool | None = None
+
+
+class AcceptInvitationRequest(Body):
+    token: Token
+    username: Username
+    password: Password

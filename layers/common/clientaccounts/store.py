@@ -8,7 +8,8 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.connection import Connection
@@ -134,6 +135,27 @@ def get_outbox_email(email_id: str) -> OutboxEmail | None:
 
 def list_client_associations(org_id: str, client_id: str) -> list[Association]:
     return _query(lambda: Association.query(client_ref(org_id, client_id)))
+
+
+@dataclass(frozen=True)
+class Page(Generic[M]):
+    items: list[M]
+    last_evaluated_key: dict[str, Any] | None
+
+
+def query_clients_by_status(
+    status_key: str, *, limit: int, start: dict[str, Any] | None
+) -> Page[Client]:
+    """One page of the ByStatus index, in name order (R14)."""
+    ensure_bound()
+    try:
+        result = Client.by_status.query(
+            status_key, limit=limit, page_size=limit, last_evaluated_key=start
+        )
+        items = list(result)
+        return Page(items, result.last_evaluated_key)
+    except (PynamoDBException, BotoCoreError, ClientError) as exc:
+        raise _unavailable(exc) from exc
 
 
 # --- writes ---------------------------------------------------------------------------

@@ -1,0 +1,98 @@
+"""Who is calling, and what they may do: decided here, in one place, for every route.
+
+The API Gateway authorizer has checked the ID token; the caller's record is still read on
+every request (one GetItem), because a refresh token keeps minting ID tokens after an account
+is deactivated and Cognito runs no trigger for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from . import store
+from .errors import Forbidden, Unauthorized
+from .identity import ACCOUNT_ATTRIBUTE, KIND_ATTRIBUTE, ORG_ATTRIBUTE
+from .rules import CLIENT_MANAGER_ROLES, Status
+
+
+@dataclass(frozen=True)
+class Caller:
+    kind: str  # "staff" | "client"
+    org_id: str
+    account_id: str
+    roles: frozenset[str] = frozenset()
+    department_ids: frozenset[str] = frozenset()
+    status: str | None = None  # clients only
+
+
+class Action(StrEnum):
+    MANAGE_CLIENTS = "manage_clients"  # create, list, read, edit, approve, invite (R1, R14-R16)
+    DELETE_CLIENTS = "delete_clients"  # R17
+
+
+ALLOWED_ROLES: dict[Action, frozenset[str]] = {
+    Action.MANAGE_CLIENTS: CLIENT_MANAGER_ROLES,
+    Action.DELETE_CLIENTS: frozenset({"org_admin", "dept_admin"}),
+}
+
+
+def caller_from_claims(claims: Mapping[str, str] | None) -> Caller:
+    """The current caller, from the ID token's claims and their record's current state."""
+    claims = claims or {}
+    org_id = claims.get(ORG_ATTRIBUTE)
+    kind = claims.get(KIND_ATTRIBUTE)
+    account_id = claims.get(ACCOUNT_ATTRIBUTE)
+    if not org_id or not account_id or kind not in ("staff", "client"):
+        raise Unauthorized("Sign in again.")
+    if kind == "staff":
+        staff = store.get_staff(org_id, account_id)
+        if staff is None:
+            raise Unauthorized("Sign in again.")
+        if not staff.active:
+            raise Forbidden("This account is inactive.", code="account_inactive")
+        return Caller(
+            "staff",
+            org_id,
+            account_id,
+            roles=frozenset(staff.roles),
+            department_ids=frozenset(staff.department_ids),
+        )
+    client = store.get_client(org_id, account_id)
+    if client is None:
+        raise Unauthorized("Sign in again.")
+    if client.status == Status.INACTIVE:
+        raise Forbidden("This account is inactive.", code="account_inactive")
+    return Caller("client", org_id, account_id, status=client.status)
+
+
+def caller_profile(caller: Caller) -> dict[str, object]:
+    """GET /me."""
+    profile: dict[str, object] = {
+        "kind": caller.kind,
+        "id": caller.account_id,
+        "org_slug": caller.org_id,
+    }
+    if caller.kind == "staff":
+        profile["roles"] = sorted(caller.roles)
+        profile["department_ids"] = sorted(caller.department_ids)
+    else:
+        profile["status"] = caller.status
+    return profile
+
+
+def authorize(caller: Caller, action: Action) -> None:
+    """403 unless the caller is staff holding one of the roles the action allows."""
+    if caller.kind != "staff" or not caller.roles & ALLOWED_ROLES[action]:
+        raise Forbidden("Your role does not allow this.")
+
+
+def check_department_scope(caller: Caller, department_id: str) -> None:
+    """R11: an org_admin works in every department; other managers only in their own."""
+    if "org_admin" not in caller.roles and department_id not in caller.department_ids:
+        raise Forbidden(
+            "You can only associate clients within your own departments.",
+            code="department_out_of_scope",
+            field="department_id",
+        )

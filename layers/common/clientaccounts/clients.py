@@ -1,0 +1,594 @@
+"""Staff-side client management, the portal's Clients tab (R1-R4, R14-R17).
+
+Every use case takes the `Caller` first, authorizes through `auth`, and reads only inside the
+caller's organization (R18: another organization's id is simply not found).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from pynamodb.expressions.update import Action as UpdateAction
+
+from . import clock, identity, rules, store
+from .auth import Action, Caller, authorize, check_department_scope
+from .config import get_settings
+from .errors import Conflict, Gone, InvalidInput, NotFound, ServiceUnavailable
+from .links import Purpose, check_usable, hash_token, new_link
+from .models import Association, Client, Guard, Link, Organization
+from .observability import logger
+from .outbox import audit_event, queue_email
+from .registration import choose_registration_practitioner
+
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+NOT_IN_CARE_APP = (
+    "This client has no practitioner yet and will not appear in the Care App until associated "
+    "with one."
+)
+MAX_PAGE = 100
+
+
+@dataclass(frozen=True)
+class PractitionerRequest:
+    practitioner_id: str
+    department_id: str | None = None
+
+
+@dataclass(frozen=True)
+class NewClient:
+    first_name: str
+    last_name: str
+    email: str
+    dob: date
+    phone: str | None = None
+    preferred_name: str | None = None
+    practitioners: list[PractitionerRequest] = field(default_factory=list)
+
+
+def client_view(client: Client, associations: list[Association] | None = None) -> dict[str, Any]:
+    """The client object of API.md."""
+    view: dict[str, Any] = {
+        "id": client.client_id,
+        "first_name": client.first_name,
+        "last_name": client.last_name,
+        "email": client.email,
+        "dob": client.dob,
+        "phone": client.phone,
+        "preferred_name": client.preferred_name,
+        "status": client.status,
+        "email_confirmed": client.email_confirmed,
+        "credentials_set": client.credentials_set,
+        "origin": client.origin,
+        "created_at": client.created_at,
+    }
+    if associations is not None:
+        view["practitioners"] = [
+            {
+                "practitioner_id": a.practitioner_id,
+                "department_id": a.department_id,
+                "created_at": a.created_at,
+            }
+            for a in associations
+        ]
+    return view
+
+
+def _organization(caller: Caller) -> Organization:
+    org = store.get_organization(caller.org_id)
+    if org is None:
+        raise NotFound("Organization not found.")
+    return org
+
+
+def _client(caller: Caller, client_id: str) -> Client:
+    client = store.get_client(caller.org_id, client_id)
+    if client is None:
+        raise NotFound("No such client.", code="client_not_found")
+    return client
+
+
+def _email_taken() -> Conflict:
+    return Conflict(
+        "This email already belongs to a client of this organization.",
+        code="email_taken",
+        field="email",
+    )
+
+
+def _invitation_email(org: Organization, client: Client, token: str) -> Any:
+    return queue_email(
+        "invitation",
+        client.email,
+        org.org_id,
+        {
+            "first_name": client.first_name,
+            "org_name": org.name,
+            "org_slug": org.org_id,
+            "token": token,
+            "valid_hours": get_settings().invitation_link_hours,
+        },
+    )
+
+
+def _associations_for_new_client(
+    caller: Caller, org: Organization, requested: list[PractitionerRequest]
+) -> list[rules.PractitionerChoice]:
+    """R2 with R11's scope; automatic in an individual practice."""
+    if org.kind == "individual":
+        choice = choose_registration_practitioner(
+            org, requested[0].practitioner_id if requested else None, None
+        )
+        return [choice] if choice else []
+    ids = [r.practitioner_id for r in requested]
+    if len(set(ids)) != len(ids):
+        raise InvalidInput("Each practitioner can be listed once.", field="practitioners")
+    choices = []
+    for request in requested:
+        choice = choose_registration_practitioner(
+            org, request.practitioner_id, request.department_id
+        )
+        assert choice is not None  # an id was given
+        check_department_scope(caller, choice.department_id)
+        choices.append(choice)
+    return choices
+
+
+def _association(org_id: str, client_id: str, choice: rules.PractitionerChoice) -> Association:
+    return Association(
+        store.client_ref(org_id, client_id),
+        choice.practitioner_id,
+        practitioner_ref=store.practitioner_ref(org_id, choice.practitioner_id),
+        client_id=client_id,
+        org_id=org_id,
+        department_id=choice.department_id,
+        created_at=clock.iso(clock.now()),
+    )
+
+
+class _Replay(Conflict):
+    """Internal: this create request was already carried out."""
+
+
+def _request_guard_key(caller: Caller, new: NewClient, idempotency_key: str | None) -> str:
+    """The client's Idempotency-Key, or else a fingerprint of who asked for what."""
+    key = (
+        idempotency_key
+        or hashlib.sha256(
+            json.dumps([caller.account_id, asdict(new)], default=str, sort_keys=True).encode()
+        ).hexdigest()
+    )
+    return f"create-client#{caller.org_id}#{key}"
+
+
+def _replayed(caller: Caller, request_key: str) -> dict[str, Any] | None:
+    guard = store.get_guard(request_key)
+    if guard is None or guard.created_at < clock.iso(clock.now() - IDEMPOTENCY_WINDOW):
+        return None
+    client = store.get_client(caller.org_id, guard.owner_id)
+    if client is None:
+        return None
+    view = client_view(client, store.list_client_associations(caller.org_id, client.client_id))
+    if not view["practitioners"]:
+        view["notice"] = NOT_IN_CARE_APP
+    return view
+
+
+def create_client(
+    caller: Caller, new: NewClient, idempotency_key: str | None = None
+) -> dict[str, Any]:
+    """R1-R3: a staff-created client, invited by email to choose username and password.
+    A retry of the same request (same caller and body, or same Idempotency-Key) within
+    24 hours returns the client it created instead of a 409."""
+    authorize(caller, Action.MANAGE_CLIENTS)
+    request_key = _request_guard_key(caller, new, idempotency_key)
+    replay = _replayed(caller, request_key)
+    if replay is not None:
+        return replay
+    rules.check_date_of_birth(new.dob, clock.now().date())
+    org = _organization(caller)
+    choices = _associations_for_new_client(caller, org, new.practitioners)
+
+    client_id = uuid.uuid4().hex
+    now = clock.iso(clock.now())
+    token, link = new_link(
+        Purpose.INVITATION,
+        org_id=org.org_id,
+        account_kind="client",
+        account_id=client_id,
+        valid_hours=get_settings().invitation_link_hours,
+    )
+    client = Client(
+        org.org_id,
+        client_id,
+        first_name=new.first_name,
+        last_name=new.last_name,
+        email=new.email,
+        dob=new.dob.isoformat(),
+        phone=new.phone,
+        preferred_name=new.preferred_name,
+        status=rules.Status.ACTIVE.value,
+        email_confirmed=False,
+        credentials_set=False,
+        origin="staff",
+        link_hash=link.token_hash,
+        link_purpose=link.purpose,
+        link_sent_at=link.created_at,
+        link_expires_at=link.expires_at,
+        created_at=now,
+        status_key=f"{org.org_id}#{rules.Status.ACTIVE.value}",
+        name_key=_name_key(new.last_name, new.first_name, client_id),
+    )
+    associations = [_association(org.org_id, client_id, c) for c in choices]
+    tx = store.Transaction()
+    # First, so that a concurrent duplicate is recognised as a replay, not a taken email.
+    tx.save(
+        Guard(
+            request_key,
+            org_id=org.org_id,
+            owner_kind="client",
+            owner_id=client_id,
+            created_at=now,
+            expires_ttl=clock.now() + IDEMPOTENCY_WINDOW,
+        ),
+        Guard.guard_key.does_not_exist(),
+        on_conflict=_Replay("replay"),
+    )
+    tx.save(client, Client.client_id.does_not_exist())
+    tx.save(
+        Guard(
+            store.client_email_guard_key(org.org_id, new.email),
+            org_id=org.org_id,
+            owner_kind="client",
+            owner_id=client_id,
+            created_at=now,
+        ),
+        Guard.guard_key.does_not_exist(),
+        on_conflict=_email_taken(),
+    )
+    tx.save(link, Link.token_hash.does_not_exist())
+    for association in associations:
+        tx.save(association, Association.client_ref.does_not_exist())
+    tx.save(_invitation_email(org, client, token))
+    tx.save(_audit(caller, client_id, "client.created"))
+    try:
+        tx.commit()
+    except _Replay:
+        replay = _replayed(caller, request_key)
+        if replay is None:
+            raise
+        return replay
+    logger.info("client created", extra={"org_id": org.org_id, "client_id": client_id})
+    view = client_view(client, associations)
+    if not associations:
+        view["notice"] = NOT_IN_CARE_APP
+    return view
+
+
+def _name_key(last: str, first: str, client_id: str) -> str:
+    return f"{last.lower()}#{first.lower()}#{client_id}"
+
+
+def _audit(caller: Caller, client_id: str, action: str) -> Any:
+    return audit_event(
+        org_id=caller.org_id,
+        subject_kind="client",
+        subject_id=client_id,
+        action=action,
+        actor_kind=caller.kind,
+        actor_id=caller.account_id,
+    )
+
+
+def get_client_detail(caller: Caller, client_id: str) -> dict[str, Any]:
+    authorize(caller, Action.MANAGE_CLIENTS)
+    client = _client(caller, client_id)
+    return client_view(client, store.list_client_associations(caller.org_id, client_id))
+
+
+def _decode_cursor(cursor: str, status_key: str) -> dict[str, Any]:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error):
+        raise InvalidInput("This cursor is not valid.", field="cursor") from None
+    # The partition comes from the caller, never from the cursor (R18).
+    if not isinstance(key, dict) or key.get("status_key", {}).get("S") != status_key:
+        raise InvalidInput("This cursor is not valid.", field="cursor")
+    return key
+
+
+def _encode_cursor(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode().rstrip("=")
+
+
+def list_clients(
+    caller: Caller, status: str = "active", limit: int = 25, cursor: str | None = None
+) -> dict[str, Any]:
+    """R14: one status at a time (active by default), by last then first name, paginated."""
+    authorize(caller, Action.MANAGE_CLIENTS)
+    if status not in {s.value for s in rules.Status}:
+        raise InvalidInput("status is active, inactive or pending.", field="status")
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit is between 1 and {MAX_PAGE}.", field="limit")
+    status_key = f"{caller.org_id}#{status}"
+    start = _decode_cursor(cursor, status_key) if cursor else None
+    page = store.query_clients_by_status(status_key, limit=limit, start=start)
+    return {
+        "items": [client_view(c) for c in page.items],
+        "next_cursor": _encode_cursor(page.last_evaluated_key),
+    }
+
+
+@dataclass(frozen=True)
+class ClientChanges:
+    """PATCH /clients/{id}: only the fields given are changed; None removes phone and
+    preferred_name."""
+
+    given: frozenset[str]
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    dob: date | None = None
+    phone: str | None = None
+    preferred_name: str | None = None
+    active: bool | None = None
+
+
+def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> dict[str, Any]:
+    """Field edits and R15 (active <-> inactive). Deactivation ends the client's sessions."""
+    authorize(caller, Action.MANAGE_CLIENTS)
+    if not changes.given:
+        raise InvalidInput("Give at least one field to change.", field="body")
+    client = _client(caller, client_id)
+    now = clock.iso(clock.now())
+    actions: list[UpdateAction] = [Client.updated_at.set(now)]
+    tx = store.Transaction()
+    audit_action = "client.updated"
+
+    for name in ("first_name", "last_name", "email", "dob"):
+        if name in changes.given and getattr(changes, name) is None:
+            raise InvalidInput(f"{name} cannot be removed.", field=name)
+    first = changes.first_name or client.first_name
+    last = changes.last_name or client.last_name
+    if changes.first_name is not None:
+        actions.append(Client.first_name.set(first))
+    if changes.last_name is not None:
+        actions.append(Client.last_name.set(last))
+    if changes.first_name is not None or changes.last_name is not None:
+        actions.append(Client.name_key.set(_name_key(last, first, client_id)))
+    if changes.dob is not None:
+        rules.check_date_of_birth(changes.dob, clock.now().date())
+        actions.append(Client.dob.set(changes.dob.isoformat()))
+    for optional in ("phone", "preferred_name"):
+        if optional in changes.given:
+            value = getattr(changes, optional)
+            attribute = getattr(Client, optional)
+            actions.append(attribute.set(value) if value else attribute.remove())
+    if changes.email is not None and store.normalize_email(changes.email) != store.normalize_email(
+        client.email
+    ):
+        # The uniqueness guard moves with the email, in the same transaction.
+        tx.save(
+            Guard(
+                store.client_email_guard_key(caller.org_id, changes.email),
+                org_id=caller.org_id,
+                owner_kind="client",
+                owner_id=client_id,
+                created_at=now,
+            ),
+            Guard.guard_key.does_not_exist(),
+            on_conflict=_email_taken(),
+        )
+        tx.delete(
+            Guard(store.client_email_guard_key(caller.org_id, client.email)),
+            Guard.owner_id == client_id,
+        )
+    if changes.email is not None:
+        actions.append(Client.email.set(changes.email))
+
+    new_status = _status_after(client, changes.active)
+    if new_status != client.status:
+        actions += [
+            Client.status.set(new_status),
+            Client.status_key.set(f"{caller.org_id}#{new_status}"),
+        ]
+        audit_action = (
+            "client.deactivated" if new_status == rules.Status.INACTIVE else "client.reactivated"
+        )
+        if new_status == rules.Status.INACTIVE and client.username:
+            # First: if Cognito fails, nothing has changed and the caller may retry.
+            identity.sign_out_everywhere(client.username)
+    tx.update(
+        client,
+        actions,
+        Client.status == client.status,
+        on_conflict=Conflict(
+            "The client changed meanwhile; reload and try again.", code="concurrent_change"
+        ),
+    )
+    tx.save(_audit(caller, client_id, audit_action))
+    tx.commit()
+    updated = store.get_client(caller.org_id, client_id)
+    assert updated is not None
+    return client_view(updated)
+
+
+def _status_after(client: Client, active: bool | None) -> str:
+    if active is None:
+        return client.status
+    if active:
+        if client.status == rules.Status.PENDING:
+            raise Conflict(
+                "A pending client is approved, not activated.", code="not_approved", field="active"
+            )
+        return rules.Status.ACTIVE.value
+    return rules.Status.INACTIVE.value
+
+
+def approve_pending_client(caller: Caller, client_id: str) -> dict[str, Any]:
+    """R16: pending -> active, and the client hears of it; anything else is a conflict."""
+    authorize(caller, Action.MANAGE_CLIENTS)
+    client = _client(caller, client_id)
+    not_pending = Conflict("Only a pending client can be approved.", code="not_pending")
+    if client.status != rules.Status.PENDING:
+        raise not_pending
+    org = _organization(caller)
+    tx = store.Transaction()
+    tx.update(
+        client,
+        [
+            Client.status.set(rules.Status.ACTIVE.value),
+            Client.status_key.set(f"{caller.org_id}#{rules.Status.ACTIVE.value}"),
+            Client.updated_at.set(clock.iso(clock.now())),
+        ],
+        Client.status == rules.Status.PENDING.value,
+        on_conflict=not_pending,
+    )
+    if client.email_confirmed:
+        # Unconfirmed: "get started" follows their confirmation instead (R10).
+        tx.save(
+            queue_email(
+                "get_started",
+                client.email,
+                org.org_id,
+                {"first_name": client.first_name, "org_name": org.name, "org_slug": org.org_id},
+            )
+        )
+    tx.save(_audit(caller, client_id, "client.approved"))
+    tx.commit()
+    client.status = rules.Status.ACTIVE.value
+    return client_view(client)
+
+
+def delete_client(caller: Caller, client_id: str) -> None:
+    """R17: login, record, associations, open link and guard all go; the audit keeps ids."""
+    authorize(caller, Action.DELETE_CLIENTS)
+    client = _client(caller, client_id)
+    # The login first: if Cognito fails nothing has changed; if the transaction then fails,
+    # a retried DELETE finds no login and finishes the job.
+    if client.username and not identity.delete_login(client.username):
+        raise ServiceUnavailable("The client could not be deleted now; please try again.")
+    tx = store.Transaction()
+    tx.delete(client, Client.client_id.exists())
+    tx.delete(
+        Guard(store.client_email_guard_key(caller.org_id, client.email)),
+        Guard.owner_id == client_id,
+    )
+    for association in store.list_client_associations(caller.org_id, client_id):
+        tx.delete(association)
+    if client.link_hash:
+        tx.delete(Link(client.link_hash))
+    tx.save(_audit(caller, client_id, "client.deleted"))
+    tx.commit()
+    logger.info("client deleted", extra={"org_id": caller.org_id, "client_id": client_id})
+
+
+def resend_invitation(caller: Caller, client_id: str) -> None:
+    """R3: a new link for a client who has not set credentials yet; the older link is void."""
+    authorize(caller, Action.MANAGE_CLIENTS)
+    client = _client(caller, client_id)
+    if client.credentials_set:
+        raise Conflict("This client has already set a username and password.", code="accepted")
+    org = _organization(caller)
+    token, link = new_link(
+        Purpose.INVITATION,
+        org_id=org.org_id,
+        account_kind="client",
+        account_id=client_id,
+        valid_hours=get_settings().invitation_link_hours,
+    )
+    tx = store.Transaction()
+    tx.save(link, Link.token_hash.does_not_exist())
+    if client.link_hash:
+        tx.update(
+            Link(client.link_hash),
+            [Link.voided_at.set(clock.iso(clock.now()))],
+            Link.token_hash.exists(),
+        )
+    tx.update(
+        client,
+        [
+            Client.link_hash.set(link.token_hash),
+            Client.link_purpose.set(link.purpose),
+            Client.link_sent_at.set(link.created_at),
+            Client.link_expires_at.set(link.expires_at),
+        ],
+        Client.credentials_set == False,  # noqa: E712
+        on_conflict=Conflict("This client has already accepted.", code="accepted"),
+    )
+    tx.save(_invitation_email(org, client, token))
+    tx.save(_audit(caller, client_id, "client.invitation_sent"))
+    tx.commit()
+
+
+def accept_invitation(token: str, username: str, password: str) -> str:
+    """R4: the invited client chooses username and password; the email counts as confirmed
+    and "get started" is sent. Returns the client's status."""
+    now = clock.now()
+    link = check_usable(store.get_link(hash_token(token)), Purpose.INVITATION, now)
+    client = store.get_client(link.org_id, link.account_id)
+    org = store.get_organization(link.org_id)
+    if client is None or org is None or link.account_kind != "client":
+        raise NotFound("This link is not valid.", code="link_not_found")
+    if client.credentials_set:
+        raise Gone("This link was already used.", code="link_used")
+    rules.check_password(password)
+    identity.create_login(
+        username=username,
+        password=password,
+        org_id=org.org_id,
+        account_kind="client",
+        account_id=client.client_id,
+    )
+    link_used = Gone("This link was already used.", code="link_used")
+    tx = store.Transaction()
+    tx.update(
+        link,
+        [Link.used_at.set(clock.iso(now))],
+        Link.used_at.does_not_exist() & Link.voided_at.does_not_exist(),
+        on_conflict=link_used,
+    )
+    tx.update(
+        client,
+        [
+            Client.credentials_set.set(True),
+            Client.email_confirmed.set(True),
+            Client.username.set(identity.normalize_username(username)),
+            Client.link_hash.remove(),
+            Client.updated_at.set(clock.iso(now)),
+        ],
+        (Client.credentials_set == False) & (Client.link_hash == link.token_hash),  # noqa: E712
+        on_conflict=link_used,
+    )
+    tx.save(
+        queue_email(
+            "get_started",
+            client.email,
+            org.org_id,
+            {"first_name": client.first_name, "org_name": org.name, "org_slug": org.org_id},
+        )
+    )
+    tx.save(
+        audit_event(
+            org_id=org.org_id,
+            subject_kind="client",
+            subject_id=client.client_id,
+            action="client.invitation_accepted",
+            actor_kind="client",
+            actor_id=client.client_id,
+        )
+    )
+    try:
+        tx.commit()
+    except Exception:
+        identity.delete_login(username)
+        raise
+    return client.status
