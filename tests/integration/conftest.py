@@ -210,7 +210,7 @@ class Caller:
     """Calls authenticated routes as one person."""
 
     stack: Stack
-    claims: dict[str, str]
+    claims: dict[str, str] | None  # None: no token (the authorizer passes no claims)
 
     def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Any:
         return call_api(method, path, body, claims=self.claims, **kwargs)

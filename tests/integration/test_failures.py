@@ -14,7 +14,15 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.ses.models import SESBackend
 from moto.ssm.models import SimpleSystemManagerBackend
 
-from clientaccounts.errors import Gone
+from clientaccounts.auth import Caller as AuthCaller
+from clientaccounts.clients import (
+    ClientChanges,
+    NewClient,
+    approve_pending_client,
+    create_client,
+    update_client,
+)
+from clientaccounts.errors import Conflict, Gone
 from clientaccounts.registration import Registration, confirm_email, register_client
 from infra.cognito_login import TriggerRefused
 from tests.integration.conftest import Outages, Stack
@@ -320,3 +328,66 @@ def test_any_content_type_is_read_as_json_and_input_is_never_echoed(
     assert answer.status == 422
     assert answer.body["errors"] == [{"field": "body", "message": "Unknown field."}]
     assert secret not in json.dumps(answer.body)
+
+
+def _staff_caller(stack: Stack, org: Any) -> AuthCaller:
+    return AuthCaller("staff", org.org["slug"], org.admin_id, roles=frozenset({"org_admin"}))
+
+
+def test_r1_two_creates_with_one_email_make_one_client(stack: Stack) -> None:
+    org = stack.organization()
+    caller = _staff_caller(stack, org)
+    same = "twin@mail.example"
+    requests = [
+        NewClient("Ann", "One", same, date(1980, 1, 1)),
+        NewClient("Bea", "Two", same, date(1981, 1, 1)),
+    ]
+    results = _run_concurrently([lambda r=r: create_client(caller, r) for r in requests])
+    created = [r for r in results if isinstance(r, dict)]
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert len(created) == 1 and len(refused) == 1, results
+    assert refused[0].code == "email_taken"
+    assert stack.count_items("ClientsTable") == 1
+
+
+def test_r16_two_approvals_at_once_approve_once(stack: Stack) -> None:
+    org = stack.organization(manual_approval=True)
+    body = registration_body()
+    stack.register(org.org["slug"], **body)
+    stack.confirm(stack.link_token(body["email"]))
+    client = stack.client_by_email(org.org["slug"], body["email"])
+    assert client is not None
+    caller = _staff_caller(stack, org)
+    results = _run_concurrently(
+        [lambda: approve_pending_client(caller, client.client_id) for _ in range(2)]
+    )
+    assert sum(isinstance(r, dict) for r in results) == 1, results
+    (refused,) = [r for r in results if isinstance(r, Conflict)]
+    assert refused.code == "not_pending"
+    get_started = [m for m in stack.mailbox(body["email"]) if "Get started" in m["subject"]]
+    assert len(get_started) == 1  # on approval only: confirmation sent "awaiting approval"
+
+
+def test_approve_and_deactivate_at_once_end_consistent(stack: Stack) -> None:
+    org = stack.organization(manual_approval=True)
+    body = registration_body()
+    stack.register(org.org["slug"], **body)
+    stack.confirm(stack.link_token(body["email"]))
+    client = stack.client_by_email(org.org["slug"], body["email"])
+    assert client is not None
+    caller = _staff_caller(stack, org)
+    results = _run_concurrently(
+        [
+            lambda: approve_pending_client(caller, client.client_id),
+            lambda: update_client(
+                caller, client.client_id, ClientChanges(frozenset({"active"}), active=False)
+            ),
+        ]
+    )
+    client.refresh()
+    # Both read "pending"; each write requires it still, so exactly one wins.
+    (winner,) = [r for r in results if isinstance(r, dict)]
+    (loser,) = [r for r in results if isinstance(r, Conflict)]
+    assert loser.code in {"not_pending", "concurrent_change"}
+    assert client.status == winner["status"]
+    assert client.status_key == f"{org.org['slug']}#{client.status}"
