@@ -1,0 +1,81 @@
+"""The Clients tab over the local stack, with real Cognito ID tokens from its endpoint:
+create -> invite -> accept -> log in -> deactivate -> refused -> reactivate (R1-R4, R13, R15)."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.e2e.conftest import RunningStack
+from tests.request_bodies import PASSWORD, new_client_body
+
+pytestmark = pytest.mark.e2e
+
+
+def bearer(tokens: dict[str, str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['IdToken']}"}
+
+
+def test_r1_r4_r15_create_invite_accept_login_deactivate_reactivate(
+    local_stack: RunningStack,
+) -> None:
+    org = local_stack.organization()
+    admin = bearer(local_stack.login(f"admin-{org['org']['slug']}", "portal"))
+
+    body = new_client_body()
+    created = local_stack.call("POST", "/clients", body, headers=admin)
+    assert created.status == 201, created.text
+    assert created.body["notice"]  # no practitioner yet: not in the Care App (R2)
+
+    token = local_stack.link_token(body["email"])
+    accepted = local_stack.call(
+        "POST",
+        "/public/invitations/accept",
+        {"token": token, "username": f"casey-{created.body['id'][:6]}", "password": PASSWORD},
+    )
+    assert accepted.status == 200 and accepted.body == {"status": "active"}, accepted.text
+    username = f"casey-{created.body['id'][:6]}"
+    client_tokens = local_stack.login(username, "care_app")
+    me = local_stack.call("GET", "/me", headers=bearer(client_tokens))
+    assert me.status == 200 and me.body["kind"] == "client"
+
+    off = local_stack.call(
+        "PATCH", f"/clients/{created.body['id']}", {"active": False}, headers=admin
+    )
+    assert off.status == 200 and off.body["status"] == "inactive", off.text
+    with pytest.raises(ClientError) as refused:
+        local_stack.login(username, "portal")
+    assert "inactive" in refused.value.response["Error"]["Message"]
+    assert local_stack.call("GET", "/me", headers=bearer(client_tokens)).status == 403
+    with pytest.raises(ClientError):
+        local_stack.cognito().initiate_auth(
+            ClientId=local_stack.client_id("care_app"),
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": client_tokens["RefreshToken"]},
+        )
+
+    on = local_stack.call(
+        "PATCH", f"/clients/{created.body['id']}", {"active": True}, headers=admin
+    )
+    assert on.status == 200 and on.body["status"] == "active"
+    assert local_stack.login(username, "care_app")["IdToken"]
+
+
+def test_clients_routes_need_a_valid_token(local_stack: RunningStack) -> None:
+    assert local_stack.call("GET", "/clients").status == 401
+    garbage = local_stack.call("GET", "/clients", headers={"Authorization": "Bearer nope"})
+    assert garbage.status == 401 and garbage.body["code"] == "unauthorized"
+
+
+def test_r14_staff_lists_the_clients_they_created(local_stack: RunningStack) -> None:
+    org = local_stack.organization()
+    admin = bearer(local_stack.login(f"admin-{org['org']['slug']}", "portal"))
+    for last in ("Young", "Abbott"):
+        assert (
+            local_stack.call(
+                "POST", "/clients", new_client_body(last_name=last), headers=admin
+            ).status
+            == 201
+        )
+    listed = local_stack.call("GET", "/clients?status=active", headers=admin)
+    assert [c["last_name"] for c in listed.body["items"]] == ["Abbott", "Young"]
