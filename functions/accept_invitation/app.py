@@ -5,8 +5,8 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from clientaccounts.clients import accept_invitation
 from clientaccounts.http import create_api
+from clientaccounts.invitations import accept_invitation
 from clientaccounts.observability import logger
 from clientaccounts.schemas import AcceptInvitationRequest
 

@@ -1,11 +1,13 @@
 """Who may call which route: one table, every route of template.yaml, every kind of caller.
 
-Each cell is a real request through the route's handler. A route missing from ROUTES fails
-`test_every_template_route_has_a_row`, so the matrix grows with the API.
+Each cell is a real request through the route's handler, against a fresh target where the
+route changes something. A route missing from ROUTES fails `test_every_template_route_has_a_row`,
+so the matrix grows with the API.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,36 +20,10 @@ from tests.integration.conftest import Caller, Stack
 from tests.request_bodies import new_client_body, registration_body
 
 MANAGERS = frozenset({"org_admin", "dept_admin", "care_coordinator"})
-DELETERS = frozenset({"org_admin", "dept_admin"})
-ANYONE = frozenset({"org_admin", "dept_admin", "care_coordinator", "practitioner", "client"})
-PUBLIC = None  # no token needed; not part of the role matrix
-
-
-@dataclass(frozen=True)
-class Row:
-    allowed: frozenset[str] | None
-    success: int
-    body: Callable[[], Any] | None = None
-    target: str | None = None  # the kind of client the path names: "active" | "pending"
-
-
-ROUTES: dict[tuple[str, str], Row] = {
-    ("GET", "/public/orgs/{slug}"): Row(PUBLIC, 200),
-    ("POST", "/public/orgs/{slug}/registrations"): Row(PUBLIC, 202),
-    ("POST", "/public/email-confirmations"): Row(PUBLIC, 200),
-    ("POST", "/public/email-confirmations/resend"): Row(PUBLIC, 202),
-    ("POST", "/public/invitations/accept"): Row(PUBLIC, 200),
-    ("GET", "/me"): Row(ANYONE, 200),
-    ("POST", "/clients"): Row(MANAGERS, 201, body=new_client_body),
-    ("GET", "/clients"): Row(MANAGERS, 200),
-    ("GET", "/clients/{client_id}"): Row(MANAGERS, 200, target="active"),
-    ("PATCH", "/clients/{client_id}"): Row(
-        MANAGERS, 200, body=lambda: {"preferred_name": "Sam"}, target="active"
-    ),
-    ("POST", "/clients/{client_id}/approve"): Row(MANAGERS, 200, target="pending"),
-    ("POST", "/clients/{client_id}/invitation"): Row(MANAGERS, 202, target="invited"),
-    ("DELETE", "/clients/{client_id}"): Row(DELETERS, 204, target="active"),
-}
+ADMINS = frozenset({"org_admin", "dept_admin"})
+ORG_ADMIN = frozenset({"org_admin"})
+STAFF = frozenset({"org_admin", "dept_admin", "care_coordinator", "practitioner"})
+ANYONE = STAFF | {"client"}
 
 CALLERS = [
     "org_admin",
@@ -58,71 +34,161 @@ CALLERS = [
     "other_org_admin",
     "no_token",
 ]
-AUTHORIZED_ROUTES = [key for key, row in ROUTES.items() if row.allowed is not PUBLIC]
-
-
-def test_every_template_route_has_a_row() -> None:
-    served = {(r.method, r.path) for r in api_routes()}
-    assert served == set(ROUTES), f"missing rows: {served - set(ROUTES)}"
-    for route in api_routes():
-        assert route.authorized == (ROUTES[(route.method, route.path)].allowed is not PUBLIC)
 
 
 class World:
-    """One organization with a member of every role, and another organization."""
+    """One organization with a member of every role (all in its first department), a
+    practitioner, and a second organization."""
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
         self.org = stack.organization(manual_approval=True)
         self.other = stack.organization()
-        department = self.org.departments[0]["id"]
+        self.department = self.org.departments[0]["id"]
         self.callers: dict[str, Caller] = {
             "org_admin": stack.as_admin(self.org),
             "other_org_admin": stack.as_admin(self.other),
             "no_token": Caller(stack, claims=None),
         }
         for role in ("dept_admin", "care_coordinator", "practitioner"):
-            member = stack.staff(self.org, roles=[role], departments=[department])
+            member = stack.staff(self.org, roles=[role], departments=[self.department])
             self.callers[role] = stack.as_staff(member)
-        self.callers["client"] = stack.as_client(self.target("active"))
+        self.doc = stack.staff(self.org, roles=["practitioner"], departments=[self.department])
+        self.callers["client"] = stack.as_client(self.client("active"))
 
-    def target(self, kind: str) -> Client:
-        """A fresh client of the organization: registered active, pending, or invited."""
+    def client(self, kind: str, practitioner_id: str | None = None) -> Client:
+        """A fresh client: registered and "active" or "pending", or staff-"invited"."""
+        slug = self.org.org["slug"]
         if kind == "invited":
-            created = self.callers["org_admin"].call("POST", "/clients", new_client_body()).body
-            client = self.stack.client_by_email(self.org.org["slug"], created["email"])
+            body = new_client_body()
+            self.callers["org_admin"].call("POST", "/clients", body)
         else:
-            body = registration_body()
-            self.stack.register(self.org.org["slug"], **body)
+            body = registration_body(practitioner_id=practitioner_id)
+            self.stack.register(slug, **body)
             self.stack.confirm(self.stack.link_token(body["email"]))
-            client = self.stack.client_by_email(self.org.org["slug"], body["email"])
-            if kind == "active" and client is not None and client.status == "pending":
-                self.callers["org_admin"].call("POST", f"/clients/{client.client_id}/approve")
-                client.refresh()
+        client = self.stack.client_by_email(slug, body["email"])
         assert client is not None
+        if kind == "active" and client.status == "pending":
+            self.callers["org_admin"].call("POST", f"/clients/{client.client_id}/approve")
+            client.refresh()
         return client
+
+    def colleague(self) -> str:
+        member = self.stack.staff(
+            self.org, roles=["care_coordinator"], departments=[self.department]
+        )
+        return member.staff_id
+
+
+Request = Callable[[World], tuple[str, Any]]
+
+
+@dataclass(frozen=True)
+class Row:
+    allowed: frozenset[str] | None  # None: a public route, outside the role matrix
+    success: int
+    request: Request | None = None
+    other_org: int | None = None  # another organization's admin; default: 404
+
+
+def _on_client(kind: str, suffix: str = "", body: Any = None) -> Request:
+    return lambda w: (f"/clients/{w.client(kind).client_id}{suffix}", body)
+
+
+ROUTES: dict[tuple[str, str], Row] = {
+    ("GET", "/public/orgs/{slug}"): Row(None, 200),
+    ("POST", "/public/orgs/{slug}/registrations"): Row(None, 202),
+    ("POST", "/public/email-confirmations"): Row(None, 200),
+    ("POST", "/public/email-confirmations/resend"): Row(None, 202),
+    ("POST", "/public/invitations/accept"): Row(None, 200),
+    ("GET", "/me"): Row(ANYONE, 200, lambda w: ("/me", None), other_org=200),
+    ("GET", "/me/connections"): Row(ANYONE, 200, lambda w: ("/me/connections", None), 200),
+    ("POST", "/clients"): Row(MANAGERS, 201, lambda w: ("/clients", new_client_body()), 201),
+    ("GET", "/clients"): Row(MANAGERS, 200, lambda w: ("/clients", None), other_org=200),
+    ("GET", "/clients/{client_id}"): Row(MANAGERS, 200, _on_client("active")),
+    ("PATCH", "/clients/{client_id}"): Row(
+        MANAGERS, 200, _on_client("active", body={"preferred_name": "Sam"})
+    ),
+    ("POST", "/clients/{client_id}/approve"): Row(MANAGERS, 200, _on_client("pending", "/approve")),
+    ("POST", "/clients/{client_id}/invitation"): Row(
+        MANAGERS, 202, _on_client("invited", "/invitation")
+    ),
+    ("DELETE", "/clients/{client_id}"): Row(ADMINS, 204, _on_client("active")),
+    ("POST", "/clients/{client_id}/practitioners"): Row(
+        MANAGERS,
+        201,
+        lambda w: (
+            f"/clients/{w.client('active').client_id}/practitioners",
+            {"practitioner_id": w.doc.staff_id},
+        ),
+    ),
+    ("POST", "/staff/{staff_id}/clients"): Row(
+        MANAGERS,
+        201,
+        lambda w: (f"/staff/{w.doc.staff_id}/clients", {"client_id": w.client("active").client_id}),
+    ),
+    ("DELETE", "/clients/{client_id}/practitioners/{practitioner_id}"): Row(
+        MANAGERS,
+        204,
+        lambda w: (
+            f"/clients/{w.client('active', w.doc.staff_id).client_id}"
+            f"/practitioners/{w.doc.staff_id}",
+            None,
+        ),
+    ),
+    ("GET", "/staff"): Row(MANAGERS, 200, lambda w: ("/staff", None), other_org=200),
+    ("GET", "/staff/{staff_id}"): Row(MANAGERS, 200, lambda w: (f"/staff/{w.doc.staff_id}", None)),
+    ("POST", "/staff"): Row(
+        ADMINS,
+        201,
+        lambda w: (
+            "/staff",
+            {
+                "first_name": "Sol",
+                "last_name": "Staff",
+                "email": f"sol.{uuid.uuid4().hex[:8]}@practice.example",
+                "roles": ["care_coordinator"],
+                "department_ids": [w.department],
+            },
+        ),
+        other_org=422,  # our department is unknown in theirs
+    ),
+    ("PATCH", "/staff/{staff_id}"): Row(
+        ADMINS, 200, lambda w: (f"/staff/{w.colleague()}", {"new_client_notifications": False})
+    ),
+    ("GET", "/org"): Row(STAFF, 200, lambda w: ("/org", None), other_org=200),
+    ("PATCH", "/org"): Row(ORG_ADMIN, 200, lambda w: ("/org", {"manual_approval": True}), 200),
+    ("GET", "/departments"): Row(STAFF, 200, lambda w: ("/departments", None), other_org=200),
+    ("POST", "/departments"): Row(
+        ORG_ADMIN, 201, lambda w: ("/departments", {"name": f"Dept {uuid.uuid4().hex[:6]}"}), 201
+    ),
+}
+AUTHORIZED_ROUTES = [key for key, row in ROUTES.items() if row.allowed is not None]
+
+
+def test_every_template_route_has_a_row() -> None:
+    served = {(r.method, r.path) for r in api_routes()}
+    assert served == set(ROUTES), f"missing rows: {served - set(ROUTES)}"
+    for route in api_routes():
+        assert route.authorized == (ROUTES[(route.method, route.path)].allowed is not None)
 
 
 @pytest.mark.parametrize(("method", "path"), AUTHORIZED_ROUTES, ids=lambda v: str(v))
 def test_route_by_caller(stack: Stack, method: str, path: str) -> None:
     row = ROUTES[(method, path)]
-    assert row.allowed is not None
+    assert row.allowed is not None and row.request is not None
     world = World(stack)
-    outcomes = {}
+    outcomes, expected = {}, {}
     for caller_name in CALLERS:
-        target = world.target(row.target) if row.target else None
-        concrete = path.replace("{client_id}", target.client_id) if target else path
-        body = row.body() if row.body else None
+        concrete, body = row.request(world)
         answer = world.callers[caller_name].call(method, concrete, body)
         outcomes[caller_name] = answer.status
-        assert answer.body is None or {"message", "code"} <= set(answer.body) or answer.status < 400
-    expected = {}
-    for caller_name in CALLERS:
+        if answer.status >= 400:
+            assert {"message", "code"} <= set(answer.body), answer.body
         if caller_name == "no_token":
             expected[caller_name] = 401
         elif caller_name == "other_org_admin":
-            # R18: another organization's id is not found; without an id it is their own data
-            expected[caller_name] = 404 if row.target else row.success
+            expected[caller_name] = row.other_org or 404  # R18
         else:
             expected[caller_name] = row.success if caller_name in row.allowed else 403
     assert outcomes == expected

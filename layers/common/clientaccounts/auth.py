@@ -30,11 +30,22 @@ class Caller:
 class Action(StrEnum):
     MANAGE_CLIENTS = "manage_clients"  # create, list, read, edit, approve, invite (R1, R14-R16)
     DELETE_CLIENTS = "delete_clients"  # R17
+    READ_STAFF = "read_staff"  # the staff list, to choose practitioners (R11)
+    MANAGE_STAFF = "manage_staff"  # invite and edit staff (R12)
+    READ_ORGANIZATION = "read_organization"
+    MANAGE_ORGANIZATION = "manage_organization"  # settings and departments
 
+
+ALL_STAFF_ROLES = frozenset({"org_admin", "dept_admin", "care_coordinator", "practitioner"})
+ADMIN_ROLES = frozenset({"org_admin", "dept_admin"})
 
 ALLOWED_ROLES: dict[Action, frozenset[str]] = {
     Action.MANAGE_CLIENTS: CLIENT_MANAGER_ROLES,
-    Action.DELETE_CLIENTS: frozenset({"org_admin", "dept_admin"}),
+    Action.DELETE_CLIENTS: ADMIN_ROLES,
+    Action.READ_STAFF: CLIENT_MANAGER_ROLES,
+    Action.MANAGE_STAFF: ADMIN_ROLES,
+    Action.READ_ORGANIZATION: ALL_STAFF_ROLES,
+    Action.MANAGE_ORGANIZATION: frozenset({"org_admin"}),
 }
 
 

@@ -18,10 +18,11 @@ from typing import Any
 from pynamodb.expressions.update import Action as UpdateAction
 
 from . import clock, identity, rules, store
+from .associations import add_association, remove_association
 from .auth import Action, Caller, authorize, check_department_scope
 from .config import get_settings
-from .errors import Conflict, Gone, InvalidInput, NotFound, ServiceUnavailable
-from .links import Purpose, check_usable, hash_token, new_link
+from .errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
+from .links import Purpose, new_link
 from .models import Association, Client, Guard, Link, Organization
 from .observability import logger
 from .outbox import audit_event, queue_email
@@ -140,18 +141,6 @@ def _associations_for_new_client(
     return choices
 
 
-def _association(org_id: str, client_id: str, choice: rules.PractitionerChoice) -> Association:
-    return Association(
-        store.client_ref(org_id, client_id),
-        choice.practitioner_id,
-        practitioner_ref=store.practitioner_ref(org_id, choice.practitioner_id),
-        client_id=client_id,
-        org_id=org_id,
-        department_id=choice.department_id,
-        created_at=clock.iso(clock.now()),
-    )
-
-
 class _Replay(Conflict):
     """Internal: this create request was already carried out."""
 
@@ -225,7 +214,6 @@ def create_client(
         status_key=f"{org.org_id}#{rules.Status.ACTIVE.value}",
         name_key=_name_key(new.last_name, new.first_name, client_id),
     )
-    associations = [_association(org.org_id, client_id, c) for c in choices]
     tx = store.Transaction()
     # First, so that a concurrent duplicate is recognised as a replay, not a taken email.
     tx.save(
@@ -253,8 +241,7 @@ def create_client(
         on_conflict=_email_taken(),
     )
     tx.save(link, Link.token_hash.does_not_exist())
-    for association in associations:
-        tx.save(association, Association.client_ref.does_not_exist())
+    associations = [add_association(tx, org.org_id, client_id, c) for c in choices]
     tx.save(_invitation_email(org, client, token))
     tx.save(_audit(caller, client_id, "client.created"))
     try:
@@ -483,7 +470,7 @@ def delete_client(caller: Caller, client_id: str) -> None:
         Guard.owner_id == client_id,
     )
     for association in store.list_client_associations(caller.org_id, client_id):
-        tx.delete(association)
+        remove_association(tx, association)
     if client.link_hash:
         tx.delete(Link(client.link_hash))
     tx.save(_audit(caller, client_id, "client.deleted"))
@@ -527,68 +514,3 @@ def resend_invitation(caller: Caller, client_id: str) -> None:
     tx.save(_invitation_email(org, client, token))
     tx.save(_audit(caller, client_id, "client.invitation_sent"))
     tx.commit()
-
-
-def accept_invitation(token: str, username: str, password: str) -> str:
-    """R4: the invited client chooses username and password; the email counts as confirmed
-    and "get started" is sent. Returns the client's status."""
-    now = clock.now()
-    link = check_usable(store.get_link(hash_token(token)), Purpose.INVITATION, now)
-    client = store.get_client(link.org_id, link.account_id)
-    org = store.get_organization(link.org_id)
-    if client is None or org is None or link.account_kind != "client":
-        raise NotFound("This link is not valid.", code="link_not_found")
-    if client.credentials_set:
-        raise Gone("This link was already used.", code="link_used")
-    rules.check_password(password)
-    identity.create_login(
-        username=username,
-        password=password,
-        org_id=org.org_id,
-        account_kind="client",
-        account_id=client.client_id,
-    )
-    link_used = Gone("This link was already used.", code="link_used")
-    tx = store.Transaction()
-    tx.update(
-        link,
-        [Link.used_at.set(clock.iso(now))],
-        Link.used_at.does_not_exist() & Link.voided_at.does_not_exist(),
-        on_conflict=link_used,
-    )
-    tx.update(
-        client,
-        [
-            Client.credentials_set.set(True),
-            Client.email_confirmed.set(True),
-            Client.username.set(identity.normalize_username(username)),
-            Client.link_hash.remove(),
-            Client.updated_at.set(clock.iso(now)),
-        ],
-        (Client.credentials_set == False) & (Client.link_hash == link.token_hash),  # noqa: E712
-        on_conflict=link_used,
-    )
-    tx.save(
-        queue_email(
-            "get_started",
-            client.email,
-            org.org_id,
-            {"first_name": client.first_name, "org_name": org.name, "org_slug": org.org_id},
-        )
-    )
-    tx.save(
-        audit_event(
-            org_id=org.org_id,
-            subject_kind="client",
-            subject_id=client.client_id,
-            action="client.invitation_accepted",
-            actor_kind="client",
-            actor_id=client.client_id,
-        )
-    )
-    try:
-        tx.commit()
-    except Exception:
-        identity.delete_login(username)
-        raise
-    return client.status

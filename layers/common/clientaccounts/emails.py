@@ -99,6 +99,30 @@ def invitation(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
     )
 
 
+def staff_invitation(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
+    """POST /staff: the new staff member chooses username and password for the portal."""
+    link = portal_url(settings, p["org_slug"], "accept-invitation", token=p["token"])
+    hours = p.get("valid_hours", settings.invitation_link_hours)
+    text_hi, html_hi = _greeting(p)
+    org = str(p["org_name"])
+    return RenderedEmail(
+        subject=f"You are invited to the {org} office portal",
+        text=(
+            f"{text_hi}\n\nYou are invited to join {org} on its office portal. Choose your "
+            f"username and password here:\n{link}\n\nThe link works once and expires in "
+            f"{hours} hours."
+        ),
+        html=_html(
+            [
+                html_hi,
+                f"You are invited to join {escape(org)} on its office portal.",
+                f"The link works once and expires in {int(hours)} hours.",
+            ],
+            (link, "Choose username and password"),
+        ),
+    )
+
+
 def get_started(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
     link = portal_url(settings, p["org_slug"], "get-started")
     text_hi, html_hi = _greeting(p)
@@ -176,6 +200,7 @@ def registration_attempt(settings: Settings, p: dict[str, Any]) -> RenderedEmail
 TEMPLATES: dict[str, Callable[[Settings, dict[str, Any]], RenderedEmail]] = {
     "email_confirmation": email_confirmation,
     "invitation": invitation,
+    "staff_invitation": staff_invitation,
     "get_started": get_started,
     "awaiting_approval": awaiting_approval,
     "registration_attempt": registration_attempt,

@@ -60,6 +60,9 @@ class Staff(Model):
     new_client_notifications = BooleanAttribute(default=True)
     active = BooleanAttribute(default=True)
     username = UnicodeAttribute(null=True)
+    # R12: clients associated with this practitioner, kept in the association's transaction
+    # so that removing the role can require zero without a race.
+    client_count = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute(null=True)
 

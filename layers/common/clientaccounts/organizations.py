@@ -7,8 +7,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from pynamodb.expressions.update import Action as UpdateAction
+
 from . import clock, identity, rules, store
-from .errors import Conflict, InvalidInput
+from .auth import Action, Caller, authorize
+from .errors import Conflict, InvalidInput, NotFound
 from .models import Department, Guard, Organization, Staff
 from .observability import logger
 from .outbox import audit_event
@@ -160,4 +163,87 @@ def bootstrap_organization(spec: NewOrganization) -> BootstrappedOrganization:
         },
         departments=[{"id": d.department_id, "name": d.name} for d in departments],
         admin_id=admin_id,
+    )
+
+
+def _organization_view(org: Organization) -> dict[str, Any]:
+    return {
+        "slug": org.org_id,
+        "name": org.name,
+        "kind": org.kind,
+        "manual_approval": org.manual_approval,
+    }
+
+
+def organization_settings(caller: Caller) -> dict[str, Any]:
+    """GET /org."""
+    authorize(caller, Action.READ_ORGANIZATION)
+    org = store.get_organization(caller.org_id)
+    if org is None:
+        raise NotFound("Organization not found.")
+    return _organization_view(org)
+
+
+def update_organization(
+    caller: Caller, *, name: str | None = None, manual_approval: bool | None = None
+) -> dict[str, Any]:
+    """PATCH /org (org_admin): the name, and R8's manual approval of registrations."""
+    authorize(caller, Action.MANAGE_ORGANIZATION)
+    if name is None and manual_approval is None:
+        raise InvalidInput("Give name or manual_approval.", field="body")
+    org = store.get_organization(caller.org_id)
+    if org is None:
+        raise NotFound("Organization not found.")
+    actions: list[UpdateAction] = [Organization.updated_at.set(clock.iso(clock.now()))]
+    if name is not None:
+        actions.append(Organization.name.set(name))
+    if manual_approval is not None:
+        actions.append(Organization.manual_approval.set(manual_approval))
+    tx = store.Transaction()
+    tx.update(org, actions, Organization.org_id.exists())
+    tx.save(_audit(caller, "organization", caller.org_id, "organization.updated"))
+    tx.commit()
+    org.refresh(consistent_read=True)
+    return _organization_view(org)
+
+
+def departments_of(caller: Caller) -> dict[str, Any]:
+    """GET /departments."""
+    authorize(caller, Action.READ_ORGANIZATION)
+    departments = sorted(store.list_departments(caller.org_id), key=lambda d: d.name.lower())
+    return {"items": [{"id": d.department_id, "name": d.name} for d in departments]}
+
+
+def create_department(caller: Caller, name: str) -> dict[str, Any]:
+    """POST /departments (org_admin); names are unique in the organization."""
+    authorize(caller, Action.MANAGE_ORGANIZATION)
+    department = Department(
+        caller.org_id, uuid.uuid4().hex, name=name.strip(), created_at=clock.iso(clock.now())
+    )
+    tx = store.Transaction()
+    tx.save(department, Department.department_id.does_not_exist())
+    tx.save(
+        Guard(
+            f"department-name#{caller.org_id}#{name.strip().lower()}",
+            org_id=caller.org_id,
+            owner_kind="department",
+            owner_id=department.department_id,
+            created_at=department.created_at,
+        ),
+        Guard.guard_key.does_not_exist(),
+        on_conflict=Conflict("A department has this name.", code="name_taken", field="name"),
+    )
+    tx.save(_audit(caller, "department", department.department_id, "department.created"))
+    tx.commit()
+    return {"id": department.department_id, "name": department.name}
+
+
+def _audit(caller: Caller, kind: str, subject_id: str, action: str) -> Any:
+    return audit_event(
+        org_id=caller.org_id,
+        subject_kind=kind,
+        subject_id=subject_id,
+        action=action,
+        actor_kind=caller.kind,
+        actor_id=caller.account_id,
     )

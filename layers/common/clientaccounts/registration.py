@@ -18,10 +18,11 @@ from datetime import date, timedelta
 from pynamodb.models import Model
 
 from . import clock, identity, rules, store
+from .associations import add_association
 from .config import get_settings
 from .errors import Conflict, Gone, InvalidInput, NotFound
 from .links import Purpose, check_usable, hash_token, new_link
-from .models import Association, Client, Guard, Link, Organization, Staff
+from .models import Client, Guard, Link, Organization, Staff
 from .observability import logger
 from .outbox import audit_event, queue_email
 
@@ -162,18 +163,7 @@ def _commit_registration(
     tx.save(guard, Guard.guard_key.does_not_exist(), on_conflict=_EmailAlreadyRegistered("taken"))
     tx.save(link, Link.token_hash.does_not_exist())
     if choice is not None:
-        tx.save(
-            Association(
-                store.client_ref(org.org_id, client_id),
-                choice.practitioner_id,
-                practitioner_ref=store.practitioner_ref(org.org_id, choice.practitioner_id),
-                client_id=client_id,
-                org_id=org.org_id,
-                department_id=choice.department_id,
-                created_at=clock.iso(now),
-            ),
-            Association.client_ref.does_not_exist(),
-        )
+        add_association(tx, org.org_id, client_id, choice)
     tx.save(_confirmation_email(org, client, token))
     tx.save(
         audit_event(

@@ -91,3 +91,40 @@ class AcceptInvitationRequest(Body):
     token: Token
     username: Username
     password: Password
+
+
+class AssociateRequest(Body):
+    practitioner_id: Id
+    department_id: Id | None = None
+
+
+class PractitionerClientRequest(Body):
+    client_id: Id
+    department_id: Id | None = None
+
+
+Role = Annotated[str, StringConstraints(max_length=32)]
+
+
+class InviteStaffRequest(Body):
+    first_name: Name
+    last_name: Name
+    email: Email
+    roles: list[Role] = Field(max_length=4)
+    department_ids: list[Id] = Field(max_length=50)
+
+
+class UpdateStaffRequest(Body):
+    roles: list[Role] | None = Field(default=None, max_length=4)
+    department_ids: list[Id] | None = Field(default=None, max_length=50)
+    new_client_notifications: StrictBool | None = None
+    active: StrictBool | None = None
+
+
+class UpdateOrganizationRequest(Body):
+    name: Name | None = None
+    manual_approval: StrictBool | None = None
+
+
+class NewDepartmentRequest(Body):
+    name: Name

@@ -137,6 +137,35 @@ def list_client_associations(org_id: str, client_id: str) -> list[Association]:
     return _query(lambda: Association.query(client_ref(org_id, client_id)))
 
 
+def get_association(org_id: str, client_id: str, practitioner_id: str) -> Association | None:
+    return _get(Association, client_ref(org_id, client_id), practitioner_id)
+
+
+def list_practitioner_associations(org_id: str, practitioner_id: str) -> list[Association]:
+    return _query(
+        lambda: Association.by_practitioner.query(practitioner_ref(org_id, practitioner_id))
+    )
+
+
+def _get_many(model: type[M], keys: list[tuple[str, str]]) -> list[M]:
+    """BatchGetItem (pynamodb pages it by 100 and retries unprocessed keys)."""
+    if not keys:
+        return []
+    ensure_bound()
+    try:
+        return list(model.batch_get(list(dict.fromkeys(keys))))
+    except (PynamoDBException, BotoCoreError, ClientError) as exc:
+        raise _unavailable(exc) from exc
+
+
+def get_staff_many(org_id: str, staff_ids: list[str]) -> list[Staff]:
+    return _get_many(Staff, [(org_id, s) for s in staff_ids])
+
+
+def get_clients_many(org_id: str, client_ids: list[str]) -> list[Client]:
+    return _get_many(Client, [(org_id, c) for c in client_ids])
+
+
 @dataclass(frozen=True)
 class Page(Generic[M]):
     items: list[M]

@@ -1,0 +1,161 @@
+"""Client-practitioner associations (R2, R6, R11) and the Care App's list of connections.
+
+Every association write also moves the practitioner's `client_count` in the same
+transaction, on condition that they still hold `practitioner` and are active: an association
+and a concurrent role removal (R12) cannot both succeed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import clock, rules, store
+from .auth import Action, Caller, authorize, check_department_scope
+from .errors import Conflict, InvalidInput, NotFound
+from .models import Association, Client, Staff
+from .outbox import audit_event
+
+
+def add_association(
+    tx: store.Transaction, org_id: str, client_id: str, choice: rules.PractitionerChoice
+) -> Association:
+    association = Association(
+        store.client_ref(org_id, client_id),
+        choice.practitioner_id,
+        practitioner_ref=store.practitioner_ref(org_id, choice.practitioner_id),
+        client_id=client_id,
+        org_id=org_id,
+        department_id=choice.department_id,
+        created_at=clock.iso(clock.now()),
+    )
+    tx.save(
+        association,
+        Association.client_ref.does_not_exist(),
+        on_conflict=Conflict(
+            "This client is already associated with this practitioner.",
+            code="already_associated",
+            field="practitioner_id",
+        ),
+    )
+    tx.update(
+        Staff(org_id, choice.practitioner_id),
+        [Staff.client_count.add(1)],
+        Staff.roles.contains("practitioner") & (Staff.active == True),  # noqa: E712
+        on_conflict=InvalidInput(
+            "This person no longer takes clients as a practitioner.", field="practitioner_id"
+        ),
+    )
+    return association
+
+
+def remove_association(tx: store.Transaction, association: Association) -> None:
+    tx.delete(association, Association.client_ref.exists())
+    tx.update(Staff(association.org_id, association.practitioner_id), [Staff.client_count.add(-1)])
+
+
+def association_view(association: Association) -> dict[str, Any]:
+    return {
+        "client_id": association.client_id,
+        "practitioner_id": association.practitioner_id,
+        "department_id": association.department_id,
+        "created_at": association.created_at,
+    }
+
+
+def _practitioner(org_id: str, practitioner_id: str) -> rules.PractitionerView | None:
+    staff = store.get_staff(org_id, practitioner_id)
+    if staff is None:
+        return None
+    return rules.PractitionerView(
+        staff.staff_id, frozenset(staff.roles), tuple(staff.department_ids), staff.active
+    )
+
+
+def associate_client_with_practitioner(
+    caller: Caller, client_id: str, practitioner_id: str, department_id: str | None
+) -> dict[str, Any]:
+    """R11, from either side: only practitioners, in one of their departments (the one given,
+    or their only/first), and a department within the caller's unless they are org_admin."""
+    authorize(caller, Action.MANAGE_CLIENTS)
+    if store.get_client(caller.org_id, client_id) is None:
+        raise NotFound("No such client.", code="client_not_found")
+    choice = rules.choose_practitioner_department(
+        _practitioner(caller.org_id, practitioner_id), department_id
+    )
+    check_department_scope(caller, choice.department_id)
+    tx = store.Transaction()
+    tx.check(
+        Client,
+        caller.org_id,
+        client_id,
+        Client.client_id.exists(),
+        on_conflict=NotFound("No such client.", code="client_not_found"),
+    )
+    association = add_association(tx, caller.org_id, client_id, choice)
+    tx.save(_audit(caller, client_id, "association.created"))
+    tx.commit()
+    return association_view(association)
+
+
+def dissociate_client_from_practitioner(
+    caller: Caller, client_id: str, practitioner_id: str
+) -> None:
+    authorize(caller, Action.MANAGE_CLIENTS)
+    association = store.get_association(caller.org_id, client_id, practitioner_id)
+    if association is None:
+        raise NotFound("This client is not associated with this practitioner.")
+    check_department_scope(caller, association.department_id)
+    tx = store.Transaction()
+    remove_association(tx, association)
+    tx.save(_audit(caller, client_id, "association.removed"))
+    tx.commit()
+
+
+def _audit(caller: Caller, client_id: str, action: str) -> Any:
+    return audit_event(
+        org_id=caller.org_id,
+        subject_kind="client",
+        subject_id=client_id,
+        action=action,
+        actor_kind=caller.kind,
+        actor_id=caller.account_id,
+    )
+
+
+def care_app_connections(caller: Caller) -> dict[str, Any]:
+    """GET /me/connections: an active client's practitioners, or a practitioner's active
+    clients (the Care App's list). Anyone else, or a client not yet active: empty."""
+    if caller.kind == "client":
+        if caller.status != rules.Status.ACTIVE:
+            return {"items": []}
+        associations = store.list_client_associations(caller.org_id, caller.account_id)
+        staff = store.get_staff_many(caller.org_id, [a.practitioner_id for a in associations])
+        department_of = {a.practitioner_id: a.department_id for a in associations}
+        items = [
+            {
+                "id": s.staff_id,
+                "kind": "practitioner",
+                "display_name": f"{s.first_name} {s.last_name}",
+                "department_id": department_of[s.staff_id],
+            }
+            for s in staff
+            if s.active and "practitioner" in s.roles
+        ]
+    elif "practitioner" in caller.roles:
+        associations = store.list_practitioner_associations(caller.org_id, caller.account_id)
+        clients = store.get_clients_many(caller.org_id, [a.client_id for a in associations])
+        items = [
+            {
+                "id": c.client_id,
+                "kind": "client",
+                "first_name": c.first_name,
+                "last_name": c.last_name,
+                "preferred_name": c.preferred_name,
+            }
+            for c in clients
+            if c.status == rules.Status.ACTIVE and c.email_confirmed
+        ]
+    else:
+        items = []
+    items.sort(key=lambda i: (str(i.get("display_name") or i.get("last_name")).lower(), i["id"]))
+    return {"items": items}

@@ -1,0 +1,261 @@
+"""Staff administration (R12): invite, list, read and edit staff members.
+
+An org_admin edits anyone; a dept_admin only staff all of whose departments are theirs, only
+into their departments, and never grants (or takes) org_admin. Removing `practitioner` from
+someone who still has clients is refused; the organization always keeps an active org_admin.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.expressions.update import Action as UpdateAction
+
+from . import clock, identity, store
+from .auth import ALL_STAFF_ROLES, Action, Caller, authorize
+from .config import get_settings
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .links import Purpose, new_link
+from .models import Guard, Link, Staff
+from .outbox import audit_event, queue_email
+
+
+def staff_view(staff: Staff, clients: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": staff.staff_id,
+        "first_name": staff.first_name,
+        "last_name": staff.last_name,
+        "email": staff.email,
+        "roles": sorted(staff.roles),
+        "department_ids": list(staff.department_ids),
+        "new_client_notifications": staff.new_client_notifications,
+        "active": staff.active,
+        "credentials_set": staff.username is not None,
+        "created_at": staff.created_at,
+    }
+    if clients is not None:
+        view["clients"] = clients
+    return view
+
+
+def _member(caller: Caller, staff_id: str) -> Staff:
+    staff = store.get_staff(caller.org_id, staff_id)
+    if staff is None:
+        raise NotFound("No such staff member.", code="staff_not_found")
+    return staff
+
+
+def list_staff_members(
+    caller: Caller, role: str | None = None, department_id: str | None = None
+) -> dict[str, Any]:
+    authorize(caller, Action.READ_STAFF)
+    if role is not None and role not in ALL_STAFF_ROLES:
+        raise InvalidInput("Unknown role.", field="role")
+    members = [
+        s
+        for s in store.list_staff(caller.org_id)
+        if (role is None or role in s.roles)
+        and (department_id is None or department_id in s.department_ids)
+    ]
+    members.sort(key=lambda s: (s.last_name.lower(), s.first_name.lower(), s.staff_id))
+    return {"items": [staff_view(s) for s in members], "next_cursor": None}
+
+
+def get_staff_detail(caller: Caller, staff_id: str) -> dict[str, Any]:
+    """With the practitioner's clients (R11, from the practitioner's side)."""
+    authorize(caller, Action.READ_STAFF)
+    staff = _member(caller, staff_id)
+    clients = None
+    if "practitioner" in staff.roles:
+        clients = [
+            {"client_id": a.client_id, "department_id": a.department_id}
+            for a in store.list_practitioner_associations(caller.org_id, staff_id)
+        ]
+    return staff_view(staff, clients)
+
+
+def _check_roles(roles: list[str]) -> None:
+    unknown = set(roles) - ALL_STAFF_ROLES
+    if unknown or not roles:
+        raise InvalidInput(
+            "Roles are any of org_admin, dept_admin, care_coordinator, practitioner.",
+            field="roles",
+        )
+
+
+def _check_departments(caller: Caller, department_ids: list[str]) -> None:
+    if not department_ids:
+        raise InvalidInput("Give at least one department.", field="department_ids")
+    known = {d.department_id for d in store.list_departments(caller.org_id)}
+    if not set(department_ids) <= known:
+        raise InvalidInput("Unknown department.", field="department_ids")
+    if "org_admin" not in caller.roles and not set(department_ids) <= caller.department_ids:
+        raise Forbidden(
+            "You can only place staff in your own departments.",
+            code="department_out_of_scope",
+            field="department_ids",
+        )
+
+
+def _check_may_grant(caller: Caller, before: set[str], after: set[str]) -> None:
+    if "org_admin" not in caller.roles and ("org_admin" in before ^ after):
+        raise Forbidden("Only an org_admin grants or removes org_admin.", field="roles")
+
+
+@dataclass(frozen=True)
+class NewStaff:
+    first_name: str
+    last_name: str
+    email: str
+    roles: list[str]
+    department_ids: list[str]
+
+
+def invite_staff_member(caller: Caller, new: NewStaff) -> dict[str, Any]:
+    """POST /staff: the new member is invited like a client (R3) and accepts through the
+    same invitation route."""
+    authorize(caller, Action.MANAGE_STAFF)
+    _check_roles(new.roles)
+    _check_may_grant(caller, set(), set(new.roles))
+    _check_departments(caller, new.department_ids)
+    org = store.get_organization(caller.org_id)
+    if org is None:
+        raise NotFound("Organization not found.")
+    staff_id = uuid.uuid4().hex
+    now = clock.iso(clock.now())
+    member = Staff(
+        caller.org_id,
+        staff_id,
+        first_name=new.first_name,
+        last_name=new.last_name,
+        email=new.email,
+        roles=sorted(set(new.roles)),
+        department_ids=list(dict.fromkeys(new.department_ids)),
+        new_client_notifications=True,
+        active=True,
+        client_count=0,
+        created_at=now,
+    )
+    token, link = new_link(
+        Purpose.INVITATION,
+        org_id=caller.org_id,
+        account_kind="staff",
+        account_id=staff_id,
+        valid_hours=get_settings().invitation_link_hours,
+    )
+    tx = store.Transaction()
+    tx.save(member, Staff.staff_id.does_not_exist())
+    tx.save(
+        Guard(
+            store.staff_email_guard_key(caller.org_id, new.email),
+            org_id=caller.org_id,
+            owner_kind="staff",
+            owner_id=staff_id,
+            created_at=now,
+        ),
+        Guard.guard_key.does_not_exist(),
+        on_conflict=Conflict(
+            "This email already belongs to a staff member.", code="email_taken", field="email"
+        ),
+    )
+    tx.save(link, Link.token_hash.does_not_exist())
+    tx.save(
+        queue_email(
+            "staff_invitation",
+            new.email,
+            caller.org_id,
+            {
+                "first_name": new.first_name,
+                "org_name": org.name,
+                "org_slug": org.org_id,
+                "token": token,
+                "valid_hours": get_settings().invitation_link_hours,
+            },
+        )
+    )
+    tx.save(_audit(caller, staff_id, "staff.invited"))
+    tx.commit()
+    return staff_view(member)
+
+
+@dataclass(frozen=True)
+class StaffChanges:
+    roles: list[str] | None = None
+    department_ids: list[str] | None = None
+    new_client_notifications: bool | None = None
+    active: bool | None = None
+
+
+def update_staff_member(caller: Caller, staff_id: str, changes: StaffChanges) -> dict[str, Any]:
+    """PATCH /staff/{id} with R12's limits."""
+    authorize(caller, Action.MANAGE_STAFF)
+    if changes == StaffChanges():
+        raise InvalidInput("Give at least one field to change.", field="body")
+    member = _member(caller, staff_id)
+    before = set(member.roles)
+    outside_scope = "org_admin" in before or not set(member.department_ids) <= caller.department_ids
+    if "org_admin" not in caller.roles and outside_scope:
+        raise Forbidden("You can only edit staff of your own departments.")
+    actions: list[UpdateAction] = [Staff.updated_at.set(clock.iso(clock.now()))]
+    condition = Staff.staff_id.exists()
+    conflict = Conflict("The staff member changed meanwhile; try again.", code="concurrent_change")
+    after = before
+    if changes.roles is not None:
+        _check_roles(changes.roles)
+        after = set(changes.roles)
+        _check_may_grant(caller, before, after)
+        actions.append(Staff.roles.set(sorted(after)))
+        if "practitioner" in before - after:
+            # R12: refused while clients are associated; the count moves in the
+            # associations' own transactions, so this condition has no race.
+            condition &= Staff.client_count.does_not_exist() | (Staff.client_count == 0)
+            conflict = Conflict(
+                "This practitioner still has clients; reassign them first.",
+                code="has_associations",
+                field="roles",
+            )
+    if changes.department_ids is not None:
+        _check_departments(caller, changes.department_ids)
+        actions.append(Staff.department_ids.set(list(dict.fromkeys(changes.department_ids))))
+    if changes.new_client_notifications is not None:
+        actions.append(Staff.new_client_notifications.set(changes.new_client_notifications))
+    deactivating = changes.active is False and member.active
+    if changes.active is not None:
+        actions.append(Staff.active.set(changes.active))
+    if ("org_admin" in before and "org_admin" not in after) or (
+        deactivating and "org_admin" in before
+    ):
+        _keep_an_org_admin(caller.org_id, staff_id)
+    if deactivating and member.username:
+        identity.sign_out_everywhere(member.username)  # first: a failure changes nothing
+    tx = store.Transaction()
+    tx.update(member, actions, condition, on_conflict=conflict)
+    tx.save(_audit(caller, staff_id, "staff.deactivated" if deactivating else "staff.updated"))
+    tx.commit()
+    member.refresh(consistent_read=True)
+    return staff_view(member)
+
+
+def _keep_an_org_admin(org_id: str, leaving_id: str) -> None:
+    others = [
+        s
+        for s in store.list_staff(org_id)
+        if s.staff_id != leaving_id and s.active and "org_admin" in s.roles
+    ]
+    if not others:
+        raise Conflict(
+            "The organization needs at least one active org_admin.", code="last_org_admin"
+        )
+
+
+def _audit(caller: Caller, staff_id: str, action: str) -> Any:
+    return audit_event(
+        org_id=caller.org_id,
+        subject_kind="staff",
+        subject_id=staff_id,
+        action=action,
+        actor_kind=caller.kind,
+        actor_id=caller.account_id,
+    )
