@@ -20,7 +20,8 @@ def test_a_child_imports_the_handler_from_its_code_uri() -> None:
 def test_ratios_are_medians_over_the_baseline_median() -> None:
     rows = summarize({BASELINE: [100, 300, 200], "PreAuthenticationFunction": [250, 1, 900]})
     (row,) = rows
-    assert row["ratio"] == 1.25
+    assert row["ratio"] == 1.25  # 250 / 200
+    assert row["paired_ratio_median"] == 2.5  # 250 / 100, 1 / 300, 900 / 200
     assert [t["met"] for t in row["targets"]] == [False, True]
     assert "NOT MET" in format_table(rows)
 
