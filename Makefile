@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CFN_LINT := .tools/cfn-lint/bin/cfn-lint
 CFN_LINT_VERSION := 1.58.0
 
-.PHONY: test lint typecheck template-check unit run clean
+.PHONY: test lint typecheck template-check unit run bench clean
 
 $(STAMP): requirements-dev.txt layers/common/requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
@@ -40,6 +40,10 @@ run: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+# Cold import of every handler against a cold `import boto3` (bench/cold_import.py).
+bench: $(STAMP)
+	$(BIN)/python -m bench.cold_import $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .ruff_cache .mypy_cache .aws-sam
