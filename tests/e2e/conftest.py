@@ -137,6 +137,14 @@ class RunningStack:
         return self.call("POST", "/public/email-confirmations", {"token": token})
 
 
+def registered_and_confirmed(stack: RunningStack, slug: str) -> dict[str, object]:
+    answer, body = stack.register(slug)
+    assert answer.status == 202, answer.text
+    confirmed = stack.confirm(stack.link_token(str(body["email"])))
+    assert confirmed.status == 200, confirmed.text
+    return {**body, "status": confirmed.body["status"]}
+
+
 def start_stack(*extra: str) -> tuple[subprocess.Popen[bytes], Path, str, str]:
     api_port, aws_port = free_port(), free_port()
     output = Path(tempfile.mkstemp(prefix="local-stack-", suffix=".log")[1])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.conftest import RunningStack
+from tests.e2e.conftest import RunningStack, registered_and_confirmed
 from tests.request_bodies import PASSWORD, new_client_body
 
 pytestmark = pytest.mark.e2e
@@ -79,3 +79,52 @@ def test_r14_staff_lists_the_clients_they_created(local_stack: RunningStack) -> 
         )
     listed = local_stack.call("GET", "/clients?status=active", headers=admin)
     assert [c["last_name"] for c in listed.body["items"]] == ["Abbott", "Young"]
+
+
+def test_r7_r11_invited_practitioner_connects_with_a_not_sure_client(
+    local_stack: RunningStack,
+) -> None:
+    org = local_stack.organization()
+    admin = bearer(local_stack.login(f"admin-{org['org']['slug']}", "portal"))
+    department = org["departments"][0]["id"]
+    suffix = org["org"]["slug"][-8:]
+    invited = local_stack.call(
+        "POST",
+        "/staff",
+        {
+            "first_name": "Dana",
+            "last_name": "Doctor",
+            "email": f"dana@{suffix}.example",
+            "roles": ["practitioner"],
+            "department_ids": [department],
+        },
+        headers=admin,
+    )
+    assert invited.status == 201, invited.text
+    accepted = local_stack.call(
+        "POST",
+        "/public/invitations/accept",
+        {
+            "token": local_stack.link_token(f"dana@{suffix}.example"),
+            "username": f"dana-{suffix}",
+            "password": PASSWORD,
+        },
+    )
+    assert accepted.status == 200, accepted.text
+
+    client = registered_and_confirmed(local_stack, org["org"]["slug"])  # "not sure"
+    client_auth = bearer(local_stack.login(str(client["username"]), "care_app"))
+    assert local_stack.call("GET", "/me/connections", headers=client_auth).body == {"items": []}
+    me = local_stack.call("GET", "/me", headers=client_auth).body
+    associated = local_stack.call(
+        "POST",
+        f"/clients/{me['id']}/practitioners",
+        {"practitioner_id": invited.body["id"]},
+        headers=admin,
+    )
+    assert associated.status == 201, associated.text
+    items = local_stack.call("GET", "/me/connections", headers=client_auth).body["items"]
+    assert [(i["id"], i["display_name"]) for i in items] == [(invited.body["id"], "Dana Doctor")]
+    doctor = bearer(local_stack.login(f"dana-{suffix}", "care_app"))
+    theirs = local_stack.call("GET", "/me/connections", headers=doctor).body["items"]
+    assert [i["id"] for i in theirs] == [me["id"]]

@@ -10,7 +10,14 @@ from botocore.exceptions import ClientError
 
 from infra.local_routes import scheduled_function
 from infra.local_stack import DEMO_PASSWORD
-from tests.e2e.conftest import RunningStack, http, start_stack, stop, wait_until_ready
+from tests.e2e.conftest import (
+    RunningStack,
+    http,
+    registered_and_confirmed,
+    start_stack,
+    stop,
+    wait_until_ready,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -23,14 +30,6 @@ def refusal(stack: RunningStack, username: str, app: str) -> str:
     error = refused.value.response["Error"]
     assert error["Code"] == "NotAuthorizedException"
     return str(error["Message"])
-
-
-def registered_and_confirmed(stack: RunningStack, slug: str) -> dict[str, object]:
-    answer, body = stack.register(slug)
-    assert answer.status == 202, answer.text
-    confirmed = stack.confirm(stack.link_token(str(body["email"])))
-    assert confirmed.status == 200, confirmed.text
-    return {**body, "status": confirmed.body["status"]}
 
 
 def test_local_config_names_the_pool_and_both_app_clients(local_stack: RunningStack) -> None:
