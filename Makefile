@@ -24,6 +24,7 @@ $(CFN_LINT):
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r layers/common/clientaccounts functions
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

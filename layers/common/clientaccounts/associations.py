@@ -62,7 +62,8 @@ def association_view(association: Association) -> dict[str, Any]:
     }
 
 
-def _practitioner(org_id: str, practitioner_id: str) -> rules.PractitionerView | None:
+def practitioner_view(org_id: str, practitioner_id: str) -> rules.PractitionerView | None:
+    """What R6/R11 need to know of a would-be practitioner (one GetItem)."""
     staff = store.get_staff(org_id, practitioner_id)
     if staff is None:
         return None
@@ -80,7 +81,7 @@ def associate_client_with_practitioner(
     if store.get_client(caller.org_id, client_id) is None:
         raise NotFound("No such client.", code="client_not_found")
     choice = rules.choose_practitioner_department(
-        _practitioner(caller.org_id, practitioner_id), department_id
+        practitioner_view(caller.org_id, practitioner_id), department_id
     )
     check_department_scope(caller, choice.department_id)
     tx = store.Transaction()

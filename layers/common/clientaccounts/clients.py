@@ -18,7 +18,7 @@ from typing import Any
 from pynamodb.expressions.update import Action as UpdateAction
 
 from . import clock, identity, rules, store
-from .associations import add_association, remove_association
+from .associations import add_association, practitioner_view, remove_association
 from .auth import Action, Caller, authorize, check_department_scope
 from .config import get_settings
 from .errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
@@ -132,10 +132,9 @@ def _associations_for_new_client(
         raise InvalidInput("Each practitioner can be listed once.", field="practitioners")
     choices = []
     for request in requested:
-        choice = choose_registration_practitioner(
-            org, request.practitioner_id, request.department_id
+        choice = rules.choose_practitioner_department(
+            practitioner_view(org.org_id, request.practitioner_id), request.department_id
         )
-        assert choice is not None  # an id was given
         check_department_scope(caller, choice.department_id)
         choices.append(choice)
     return choices
@@ -403,9 +402,7 @@ def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> dic
     )
     tx.save(_audit(caller, client_id, audit_action))
     tx.commit()
-    updated = store.get_client(caller.org_id, client_id)
-    assert updated is not None
-    return client_view(updated)
+    return client_view(_client(caller, client_id))
 
 
 def _status_after(client: Client, active: bool | None) -> str:

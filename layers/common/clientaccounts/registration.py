@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pynamodb.models import Model
 
 from . import clock, identity, rules, store
-from .associations import add_association
+from .associations import add_association, practitioner_view
 from .config import get_settings
 from .errors import Conflict, Gone, InvalidInput, NotFound
 from .links import Purpose, check_usable, hash_token, new_link
@@ -52,17 +52,6 @@ def get_registering_organization(slug: str) -> Organization:
     return org
 
 
-def _practitioner_view(staff: Staff | None) -> rules.PractitionerView | None:
-    if staff is None:
-        return None
-    return rules.PractitionerView(
-        staff_id=staff.staff_id,
-        roles=frozenset(staff.roles),
-        department_ids=tuple(staff.department_ids),
-        active=staff.active,
-    )
-
-
 def choose_registration_practitioner(
     org: Organization, practitioner_id: str | None, department_id: str | None
 ) -> rules.PractitionerChoice | None:
@@ -76,8 +65,9 @@ def choose_registration_practitioner(
             raise NotFound("This practice is not accepting registrations yet.")
     if practitioner_id is None:
         return None
-    staff = store.get_staff(org.org_id, practitioner_id)
-    return rules.choose_practitioner_department(_practitioner_view(staff), department_id)
+    return rules.choose_practitioner_department(
+        practitioner_view(org.org_id, practitioner_id), department_id
+    )
 
 
 def register_client(slug: str, registration: Registration) -> None:

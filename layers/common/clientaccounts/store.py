@@ -271,7 +271,8 @@ class Transaction:
                     raise error from exc
             except (PynamoDBException, BotoCoreError, ClientError) as exc:
                 raise _unavailable(exc) from exc
-            time.sleep(random.uniform(0.02, 0.1) * attempt)  # noqa: S311 - jitter, not secrets
+            # Jitter spreads the retries; it is not a secret, so `random` is right here.
+            time.sleep(random.uniform(0.02, 0.1) * attempt)  # noqa: S311  # nosec B311
 
     def _domain_error(self, exc: TransactWriteError) -> DomainError:
         reasons = exc.cancellation_reasons or []
