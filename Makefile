@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CFN_LINT := .tools/cfn-lint/bin/cfn-lint
 CFN_LINT_VERSION := 1.58.0
 
-.PHONY: test lint typecheck template-check unit run bench clean
+.PHONY: test lint typecheck template-check unit run bench clean openapi
 
 $(STAMP): requirements-dev.txt layers/common/requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
@@ -48,3 +48,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .ruff_cache .mypy_cache .aws-sam
+
+# Regenerate docs/openapi.json from the routes (a unit test fails when it is stale).
+openapi: $(STAMP)
+	PYTHONPATH=layers/common:. $(BIN)/python -m infra.openapi > docs/openapi.json

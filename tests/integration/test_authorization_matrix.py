@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from clientaccounts.models import Client
+from infra.openapi import SUCCESS as DOCUMENTED_SUCCESS
 from infra.template import api_routes
 from tests.integration.conftest import Caller, Stack
 from tests.request_bodies import new_client_body, registration_body
@@ -170,7 +171,10 @@ def test_every_template_route_has_a_row() -> None:
     served = {(r.method, r.path) for r in api_routes()}
     assert served == set(ROUTES), f"missing rows: {served - set(ROUTES)}"
     for route in api_routes():
-        assert route.authorized == (ROUTES[(route.method, route.path)].allowed is not None)
+        row = ROUTES[(route.method, route.path)]
+        assert route.authorized == (row.allowed is not None)
+        # the status the cells prove is the one docs/openapi.json documents
+        assert row.success == DOCUMENTED_SUCCESS.get((route.method, route.path), 200)
 
 
 @pytest.mark.parametrize(("method", "path"), AUTHORIZED_ROUTES, ids=lambda v: str(v))

@@ -1,0 +1,26 @@
+"""docs/openapi.json is what the routes say today (regenerate: python -m infra.openapi)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from infra.openapi import build_openapi
+from infra.template import api_routes
+
+DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+
+
+def test_openapi_document_is_current() -> None:
+    committed = json.loads(DOCUMENT.read_text())
+    assert committed == build_openapi(), "run: python -m infra.openapi > docs/openapi.json"
+
+
+def test_every_route_is_described_with_the_error_body() -> None:
+    document = build_openapi()
+    for route in api_routes():
+        operation = document["paths"][route.path][route.method.lower()]
+        assert operation["responses"]["422"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"
+        }
+        assert ("security" in operation) == route.authorized
