@@ -3,7 +3,9 @@ environment, and helpers that act as a person or an operator would."""
 
 from __future__ import annotations
 
+import inspect
 import re
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,6 +16,7 @@ import pytest
 from botocore.config import Config
 from moto import mock_aws
 from moto.core.exceptions import JsonRESTError
+from moto.dynamodb.models import DynamoDBBackend
 
 from clientaccounts import aws, clock, login_gate, store
 from clientaccounts.config import reset_settings
@@ -223,8 +226,26 @@ def reset_process_state() -> None:
     login_gate.app_clients.cache_clear()
 
 
+def serialize_moto_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DynamoDB runs each request, and each transaction, in isolation; moto's in-process
+    backend takes no lock, so threads can interleave a transaction's condition checks and
+    writes (and its rollback restores a copy over others' writes). One lock around every
+    backend call gives the isolation the race tests rely on, as the real service does."""
+    lock = threading.RLock()
+    for name, method in inspect.getmembers(DynamoDBBackend, inspect.isfunction):
+        if name.startswith("_"):
+            continue
+
+        def locked(*args: Any, __method: Any = method, **kwargs: Any) -> Any:
+            with lock:
+                return __method(*args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)
+
+
 @pytest.fixture
 def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    serialize_moto_dynamodb(monkeypatch)
     with mock_aws():
         session = boto3.session.Session(region_name=REGION)
         provisioned = provision(session)

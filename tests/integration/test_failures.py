@@ -139,29 +139,31 @@ def _registration(body: dict[str, Any]) -> Registration:
     return Registration(**{**body, "dob": date.fromisoformat(body["dob"])})
 
 
-def test_two_registrations_racing_with_one_email_make_one_account(stack: Stack) -> None:
+@pytest.mark.parametrize("racers", [2, 50])
+def test_registrations_racing_with_one_email_make_one_account(stack: Stack, racers: int) -> None:
     org = stack.organization()
     email = "same.person@mail.example"
-    bodies = [registration_body(email=email), registration_body(email=email)]
+    bodies = [registration_body(email=email) for _ in range(racers)]
     results = _run_concurrently(
         [lambda b=b: register_client(org.org["slug"], _registration(b)) for b in bodies]
     )
-    assert results == [None, None]  # both callers get the same 202
+    assert results == [None] * racers  # every caller gets the same 202
     assert stack.count_items("ClientsTable") == 1
     assert sum(stack.has_login(b["username"]) for b in bodies) == 1
     subjects = [m["subject"] for m in stack.mailbox(email)]
     assert len([s for s in subjects if s.startswith("Confirm your email")]) == 1
 
 
-def test_r9_one_link_used_at_once_by_four_confirms_once(stack: Stack) -> None:
+def test_r9_one_link_used_at_once_by_twenty_confirms_once(stack: Stack) -> None:
     org = stack.organization()
     body = registration_body()
     stack.register(org.org["slug"], **body)
     token = stack.link_token(body["email"])
-    results = _run_concurrently([lambda: confirm_email(token) for _ in range(4)])
+    results = _run_concurrently([lambda: confirm_email(token) for _ in range(20)])
     assert results.count("active") == 1
     failures = [r for r in results if r != "active"]
-    assert all(isinstance(r, Gone) and r.code == "link_used" for r in failures), failures
+    odd = [r for r in failures if not (isinstance(r, Gone) and r.code == "link_used")]
+    assert not odd, odd
     get_started = [m for m in stack.mailbox(body["email"]) if "Get started" in m["subject"]]
     assert len(get_started) == 1
 

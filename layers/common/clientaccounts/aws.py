@@ -7,6 +7,7 @@ so timeouts are short everywhere and a slow dependency fails fast instead of han
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import Any
 
@@ -20,9 +21,11 @@ CLIENT_CONFIG = Config(
 )
 
 
+_creating = threading.Lock()
+
+
 @cache
-def client(service: str) -> Any:
-    """The one shared client per service (cognito-idp, sesv2, ssm)."""
+def _create(service: str) -> Any:
     settings = get_settings()
     return get_session().create_client(
         service,
@@ -32,5 +35,12 @@ def client(service: str) -> Any:
     )
 
 
+def client(service: str) -> Any:
+    """The one shared client per service (cognito-idp, sesv2, ssm). Created under a lock:
+    botocore sessions are not thread-safe (clients are, once made)."""
+    with _creating:
+        return _create(service)
+
+
 def reset_clients() -> None:
-    client.cache_clear()
+    _create.cache_clear()
