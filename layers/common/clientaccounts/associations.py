@@ -13,7 +13,7 @@ from . import clock, rules, store
 from .auth import Action, Caller, authorize, check_department_scope
 from .errors import Conflict, InvalidInput, NotFound
 from .models import Association, Client, Staff
-from .outbox import audit_event
+from .outbox import audit_by
 
 
 def add_association(
@@ -93,7 +93,7 @@ def associate_client_with_practitioner(
         on_conflict=NotFound("No such client.", code="client_not_found"),
     )
     association = add_association(tx, caller.org_id, client_id, choice)
-    tx.save(_audit(caller, client_id, "association.created"))
+    tx.save(audit_by(caller, "client", client_id, "association.created"))
     tx.commit()
     return association_view(association)
 
@@ -108,19 +108,8 @@ def dissociate_client_from_practitioner(
     check_department_scope(caller, association.department_id)
     tx = store.Transaction()
     remove_association(tx, association)
-    tx.save(_audit(caller, client_id, "association.removed"))
+    tx.save(audit_by(caller, "client", client_id, "association.removed"))
     tx.commit()
-
-
-def _audit(caller: Caller, client_id: str, action: str) -> Any:
-    return audit_event(
-        org_id=caller.org_id,
-        subject_kind="client",
-        subject_id=client_id,
-        action=action,
-        actor_kind=caller.kind,
-        actor_id=caller.account_id,
-    )
 
 
 def care_app_connections(caller: Caller) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from .errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
 from .links import Purpose, new_link
 from .models import Association, Client, Guard, Link, Organization
 from .observability import logger
-from .outbox import audit_event, queue_email
+from .outbox import audit_by, queue_email, queue_link_email
 from .registration import choose_registration_practitioner
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
@@ -100,21 +100,6 @@ def _email_taken() -> Conflict:
         "This email already belongs to a client of this organization.",
         code="email_taken",
         field="email",
-    )
-
-
-def _invitation_email(org: Organization, client: Client, token: str) -> Any:
-    return queue_email(
-        "invitation",
-        client.email,
-        org.org_id,
-        {
-            "first_name": client.first_name,
-            "org_name": org.name,
-            "org_slug": org.org_id,
-            "token": token,
-            "valid_hours": get_settings().invitation_link_hours,
-        },
     )
 
 
@@ -229,20 +214,26 @@ def create_client(
     )
     tx.save(client, Client.client_id.does_not_exist())
     tx.save(
-        Guard(
-            store.client_email_guard_key(org.org_id, new.email),
-            org_id=org.org_id,
-            owner_kind="client",
-            owner_id=client_id,
-            created_at=now,
+        store.uniqueness_guard(
+            store.client_email_guard_key(org.org_id, new.email), org.org_id, "client", client_id
         ),
         Guard.guard_key.does_not_exist(),
         on_conflict=_email_taken(),
     )
     tx.save(link, Link.token_hash.does_not_exist())
     associations = [add_association(tx, org.org_id, client_id, c) for c in choices]
-    tx.save(_invitation_email(org, client, token))
-    tx.save(_audit(caller, client_id, "client.created"))
+    tx.save(
+        queue_link_email(
+            "invitation",
+            to=client.email,
+            first_name=client.first_name,
+            org_id=org.org_id,
+            org_name=org.name,
+            token=token,
+            valid_hours=get_settings().invitation_link_hours,
+        )
+    )
+    tx.save(audit_by(caller, "client", client_id, "client.created"))
     try:
         tx.commit()
     except _Replay:
@@ -259,17 +250,6 @@ def create_client(
 
 def _name_key(last: str, first: str, client_id: str) -> str:
     return f"{last.lower()}#{first.lower()}#{client_id}"
-
-
-def _audit(caller: Caller, client_id: str, action: str) -> Any:
-    return audit_event(
-        org_id=caller.org_id,
-        subject_kind="client",
-        subject_id=client_id,
-        action=action,
-        actor_kind=caller.kind,
-        actor_id=caller.account_id,
-    )
 
 
 def get_client_detail(caller: Caller, client_id: str) -> dict[str, Any]:
@@ -363,12 +343,11 @@ def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> dic
     ):
         # The uniqueness guard moves with the email, in the same transaction.
         tx.save(
-            Guard(
+            store.uniqueness_guard(
                 store.client_email_guard_key(caller.org_id, changes.email),
-                org_id=caller.org_id,
-                owner_kind="client",
-                owner_id=client_id,
-                created_at=now,
+                caller.org_id,
+                "client",
+                client_id,
             ),
             Guard.guard_key.does_not_exist(),
             on_conflict=_email_taken(),
@@ -400,7 +379,7 @@ def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> dic
             "The client changed meanwhile; reload and try again.", code="concurrent_change"
         ),
     )
-    tx.save(_audit(caller, client_id, audit_action))
+    tx.save(audit_by(caller, "client", client_id, audit_action))
     tx.commit()
     return client_view(_client(caller, client_id))
 
@@ -446,7 +425,7 @@ def approve_pending_client(caller: Caller, client_id: str) -> dict[str, Any]:
                 {"first_name": client.first_name, "org_name": org.name, "org_slug": org.org_id},
             )
         )
-    tx.save(_audit(caller, client_id, "client.approved"))
+    tx.save(audit_by(caller, "client", client_id, "client.approved"))
     tx.commit()
     client.status = rules.Status.ACTIVE.value
     return client_view(client)
@@ -470,7 +449,7 @@ def delete_client(caller: Caller, client_id: str) -> None:
         remove_association(tx, association)
     if client.link_hash:
         tx.delete(Link(client.link_hash))
-    tx.save(_audit(caller, client_id, "client.deleted"))
+    tx.save(audit_by(caller, "client", client_id, "client.deleted"))
     tx.commit()
     logger.info("client deleted", extra={"org_id": caller.org_id, "client_id": client_id})
 
@@ -508,6 +487,16 @@ def resend_invitation(caller: Caller, client_id: str) -> None:
         Client.credentials_set == False,  # noqa: E712
         on_conflict=Conflict("This client has already accepted.", code="accepted"),
     )
-    tx.save(_invitation_email(org, client, token))
-    tx.save(_audit(caller, client_id, "client.invitation_sent"))
+    tx.save(
+        queue_link_email(
+            "invitation",
+            to=client.email,
+            first_name=client.first_name,
+            org_id=org.org_id,
+            org_name=org.name,
+            token=token,
+            valid_hours=get_settings().invitation_link_hours,
+        )
+    )
+    tx.save(audit_by(caller, "client", client_id, "client.invitation_sent"))
     tx.commit()

@@ -14,7 +14,7 @@ from .auth import Action, Caller, authorize
 from .errors import Conflict, InvalidInput, NotFound
 from .models import Department, Guard, Organization, Staff
 from .observability import logger
-from .outbox import audit_event
+from .outbox import audit_by, audit_event
 from .registration import get_registering_organization
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -130,12 +130,8 @@ def bootstrap_organization(spec: NewOrganization) -> BootstrappedOrganization:
         tx.save(department)
     tx.save(admin, Staff.staff_id.does_not_exist())
     tx.save(
-        Guard(
-            store.staff_email_guard_key(spec.slug, spec.admin.email),
-            org_id=spec.slug,
-            owner_kind="staff",
-            owner_id=admin_id,
-            created_at=now,
+        store.uniqueness_guard(
+            store.staff_email_guard_key(spec.slug, spec.admin.email), spec.slug, "staff", admin_id
         ),
         Guard.guard_key.does_not_exist(),
     )
@@ -201,7 +197,7 @@ def update_organization(
         actions.append(Organization.manual_approval.set(manual_approval))
     tx = store.Transaction()
     tx.update(org, actions, Organization.org_id.exists())
-    tx.save(_audit(caller, "organization", caller.org_id, "organization.updated"))
+    tx.save(audit_by(caller, "organization", caller.org_id, "organization.updated"))
     tx.commit()
     org.refresh(consistent_read=True)
     return _organization_view(org)
@@ -223,27 +219,15 @@ def create_department(caller: Caller, name: str) -> dict[str, Any]:
     tx = store.Transaction()
     tx.save(department, Department.department_id.does_not_exist())
     tx.save(
-        Guard(
+        store.uniqueness_guard(
             f"department-name#{caller.org_id}#{name.strip().lower()}",
-            org_id=caller.org_id,
-            owner_kind="department",
-            owner_id=department.department_id,
-            created_at=department.created_at,
+            caller.org_id,
+            "department",
+            department.department_id,
         ),
         Guard.guard_key.does_not_exist(),
         on_conflict=Conflict("A department has this name.", code="name_taken", field="name"),
     )
-    tx.save(_audit(caller, "department", department.department_id, "department.created"))
+    tx.save(audit_by(caller, "department", department.department_id, "department.created"))
     tx.commit()
     return {"id": department.department_id, "name": department.name}
-
-
-def _audit(caller: Caller, kind: str, subject_id: str, action: str) -> Any:
-    return audit_event(
-        org_id=caller.org_id,
-        subject_kind=kind,
-        subject_id=subject_id,
-        action=action,
-        actor_kind=caller.kind,
-        actor_id=caller.account_id,
-    )

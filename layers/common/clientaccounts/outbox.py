@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import clock
 from .models import AuditEvent, OutboxEmail
+
+if TYPE_CHECKING:
+    from .auth import Caller
 
 OUTBOX_RETENTION_DAYS = 14
 
@@ -47,4 +50,41 @@ def audit_event(
         actor_id=actor_id,
         outcome="ok",
         at=at,
+    )
+
+
+def audit_by(caller: Caller, subject_kind: str, subject_id: str, action: str) -> AuditEvent:
+    """An audit event for a change a signed-in caller made."""
+    return audit_event(
+        org_id=caller.org_id,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        action=action,
+        actor_kind=caller.kind,
+        actor_id=caller.account_id,
+    )
+
+
+def queue_link_email(
+    template: str,
+    *,
+    to: str,
+    first_name: str,
+    org_id: str,
+    org_name: str,
+    token: str,
+    valid_hours: int,
+) -> OutboxEmail:
+    """An email carrying a single-use link (confirmation, invitation)."""
+    return queue_email(
+        template,
+        to,
+        org_id,
+        {
+            "first_name": first_name,
+            "org_name": org_name,
+            "org_slug": org_id,
+            "token": token,
+            "valid_hours": valid_hours,
+        },
     )

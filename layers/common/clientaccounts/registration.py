@@ -15,8 +15,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pynamodb.models import Model
-
 from . import clock, identity, rules, store
 from .associations import add_association, practitioner_view
 from .config import get_settings
@@ -24,7 +22,7 @@ from .errors import Conflict, Gone, InvalidInput, NotFound
 from .links import Purpose, check_usable, hash_token, new_link
 from .models import Client, Guard, Link, Organization, Staff
 from .observability import logger
-from .outbox import audit_event, queue_email
+from .outbox import audit_event, queue_email, queue_link_email
 
 CLEANUP_BUCKET = "unconfirmed"
 
@@ -141,12 +139,11 @@ def _commit_registration(
         cleanup_bucket=CLEANUP_BUCKET,
         cleanup_due_at=clock.iso(now + timedelta(days=settings.unconfirmed_retention_days)),
     )
-    guard = Guard(
+    guard = store.uniqueness_guard(
         store.client_email_guard_key(org.org_id, registration.email),
-        org_id=org.org_id,
-        owner_kind="client",
-        owner_id=client_id,
-        created_at=clock.iso(now),
+        org.org_id,
+        "client",
+        client_id,
     )
     tx = store.Transaction()
     tx.save(client, Client.client_id.does_not_exist())
@@ -154,7 +151,17 @@ def _commit_registration(
     tx.save(link, Link.token_hash.does_not_exist())
     if choice is not None:
         add_association(tx, org.org_id, client_id, choice)
-    tx.save(_confirmation_email(org, client, token))
+    tx.save(
+        queue_link_email(
+            "email_confirmation",
+            to=client.email,
+            first_name=client.first_name,
+            org_id=org.org_id,
+            org_name=org.name,
+            token=token,
+            valid_hours=get_settings().confirmation_link_hours,
+        )
+    )
     tx.save(
         audit_event(
             org_id=org.org_id,
@@ -165,21 +172,6 @@ def _commit_registration(
         )
     )
     tx.commit()
-
-
-def _confirmation_email(org: Organization, client: Client, token: str) -> Model:
-    return queue_email(
-        "email_confirmation",
-        client.email,
-        org.org_id,
-        {
-            "first_name": client.first_name,
-            "org_name": org.name,
-            "org_slug": org.org_id,
-            "token": token,
-            "valid_hours": get_settings().confirmation_link_hours,
-        },
-    )
 
 
 def _tell_owner_of_known_email(org: Organization, email: str) -> None:
@@ -336,7 +328,17 @@ def resend_confirmation(org_slug: str, email: str) -> None:
             else Client.link_hash.does_not_exist()
         ),
     )
-    tx.save(_confirmation_email(org, client, token))
+    tx.save(
+        queue_link_email(
+            "email_confirmation",
+            to=client.email,
+            first_name=client.first_name,
+            org_id=org.org_id,
+            org_name=org.name,
+            token=token,
+            valid_hours=get_settings().confirmation_link_hours,
+        )
+    )
     try:
         tx.commit()
     except Conflict:

@@ -19,7 +19,7 @@ from .config import get_settings
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .links import Purpose, new_link
 from .models import Guard, Link, Staff
-from .outbox import audit_event, queue_email
+from .outbox import audit_by, queue_link_email
 
 
 def staff_view(staff: Staff, clients: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -148,12 +148,8 @@ def invite_staff_member(caller: Caller, new: NewStaff) -> dict[str, Any]:
     tx = store.Transaction()
     tx.save(member, Staff.staff_id.does_not_exist())
     tx.save(
-        Guard(
-            store.staff_email_guard_key(caller.org_id, new.email),
-            org_id=caller.org_id,
-            owner_kind="staff",
-            owner_id=staff_id,
-            created_at=now,
+        store.uniqueness_guard(
+            store.staff_email_guard_key(caller.org_id, new.email), caller.org_id, "staff", staff_id
         ),
         Guard.guard_key.does_not_exist(),
         on_conflict=Conflict(
@@ -162,20 +158,17 @@ def invite_staff_member(caller: Caller, new: NewStaff) -> dict[str, Any]:
     )
     tx.save(link, Link.token_hash.does_not_exist())
     tx.save(
-        queue_email(
+        queue_link_email(
             "staff_invitation",
-            new.email,
-            caller.org_id,
-            {
-                "first_name": new.first_name,
-                "org_name": org.name,
-                "org_slug": org.org_id,
-                "token": token,
-                "valid_hours": get_settings().invitation_link_hours,
-            },
+            to=new.email,
+            first_name=new.first_name,
+            org_id=org.org_id,
+            org_name=org.name,
+            token=token,
+            valid_hours=get_settings().invitation_link_hours,
         )
     )
-    tx.save(_audit(caller, staff_id, "staff.invited"))
+    tx.save(audit_by(caller, "staff", staff_id, "staff.invited"))
     tx.commit()
     return staff_view(member)
 
@@ -232,7 +225,11 @@ def update_staff_member(caller: Caller, staff_id: str, changes: StaffChanges) ->
         identity.sign_out_everywhere(member.username)  # first: a failure changes nothing
     tx = store.Transaction()
     tx.update(member, actions, condition, on_conflict=conflict)
-    tx.save(_audit(caller, staff_id, "staff.deactivated" if deactivating else "staff.updated"))
+    tx.save(
+        audit_by(
+            caller, "staff", staff_id, "staff.deactivated" if deactivating else "staff.updated"
+        )
+    )
     tx.commit()
     member.refresh(consistent_read=True)
     return staff_view(member)
@@ -248,14 +245,3 @@ def _keep_an_org_admin(org_id: str, leaving_id: str) -> None:
         raise Conflict(
             "The organization needs at least one active org_admin.", code="last_org_admin"
         )
-
-
-def _audit(caller: Caller, staff_id: str, action: str) -> Any:
-    return audit_event(
-        org_id=caller.org_id,
-        subject_kind="staff",
-        subject_id=staff_id,
-        action=action,
-        actor_kind=caller.kind,
-        actor_id=caller.account_id,
-    )

@@ -19,6 +19,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from . import clock
 from .config import get_settings
 from .errors import Conflict, DomainError, ServiceUnavailable
 from .models import (
@@ -87,6 +88,18 @@ def client_email_guard_key(org_id: str, email: str) -> str:
 
 def staff_email_guard_key(org_id: str, email: str) -> str:
     return f"staff-email#{org_id}#{normalize_email(email)}"
+
+
+def uniqueness_guard(guard_key: str, org_id: str, owner_kind: str, owner_id: str) -> Guard:
+    """A guard item; saved with `Guard.guard_key.does_not_exist()` in its owner's
+    transaction, it makes the key unique."""
+    return Guard(
+        guard_key,
+        org_id=org_id,
+        owner_kind=owner_kind,
+        owner_id=owner_id,
+        created_at=clock.iso(clock.now()),
+    )
 
 
 def client_ref(org_id: str, client_id: str) -> str:
