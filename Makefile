@@ -19,8 +19,10 @@ CHECKOV_STAMP := .tools/checkov/.installed-$(CHECKOV_VERSION)
 SAM := env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID=offline \
 	AWS_SECRET_ACCESS_KEY=offline SAM_CLI_TELEMETRY=0 __SAM_CLI_APP_DIR=$(CURDIR)/.tools/sam/app \
 	.tools/sam/bin/sam
+# Lambda's runtime is python3.12: sam build needs that interpreter (with pip) on PATH.
+PYTHON312 ?= $(shell command -v python3.12)
 
-.PHONY: test lint typecheck template-check unit run clean
+.PHONY: test lint typecheck template-check unit run build clean
 
 $(STAMP): requirements-dev.txt layers/common/requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
@@ -73,6 +75,25 @@ test: lint typecheck template-check
 # The whole back end on this machine (README, "Running locally"); `make run DEMO=1` seeds a demo.
 run: $(STAMP)
 	$(BIN)/python -m infra.local_stack $(if $(DEMO),--demo,)
+
+# Deployable artifacts in .aws-sam/build (README, "Deploying"); not part of `make test`.
+# boto3/botocore come from the Lambda runtime and are taken out of the layer; every .py is
+# compiled to an unchecked-hash .pyc (timestamps in a zip say nothing: a timestamp .pyc would
+# be checked against its source, found stale and ignored, on every cold start).
+build: $(SAM_STAMP)
+	@if [ -z "$(PYTHON312)" ] || ! "$(PYTHON312)" -c 'import sys, pip; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then \
+	  echo "make build needs a Python 3.12 with pip (the Lambda runtime is python3.12; sam build"; \
+	  echo "installs the layer's dependencies with it). python3.12 on PATH: '$(PYTHON312)'"; \
+	  echo "(missing, not 3.12, without pip, or a pyenv shim that does not run)."; \
+	  echo "Install one (apt-get install python3.12 python3.12-venv; pyenv install 3.12;"; \
+	  echo "uv python install 3.12) and put it on PATH, or: make build PYTHON312=/path/to/python3.12"; \
+	  exit 1; \
+	fi
+	PATH="$$(dirname "$$("$(PYTHON312)" -c 'import sys; print(sys.executable)')"):$$PATH" \
+		$(SAM) build
+	"$(PYTHON312)" infra/build_artifacts.py prune .aws-sam/build
+	"$(PYTHON312)" -m compileall -q -f --invalidation-mode unchecked-hash .aws-sam/build
+	"$(PYTHON312)" infra/build_artifacts.py report .aws-sam/build
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
