@@ -1,0 +1,424 @@
+"""What cfn-lint, sam validate and checkov do not check in template.yaml: limits that come
+from the callers (Cognito, API Gateway), and the operational duties every function carries
+(a log group with retention, an errors alarm, the data key), so a new function cannot
+forget them. (Handler files exist: tests/unit/test_template_functions.py.)"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from infra.template import ROOT, api_routes, load_template, resources_of_type
+
+TEMPLATE = load_template()
+RESOURCES: dict[str, dict[str, Any]] = TEMPLATE["Resources"]
+FUNCTIONS = resources_of_type("AWS::Serverless::Function")
+TABLES = resources_of_type("AWS::DynamoDB::Table")
+ALARMS = resources_of_type("AWS::CloudWatch::Alarm")
+METRIC_FILTERS = resources_of_type("AWS::Logs::MetricFilter")
+DATA_KEY = "DataKey"
+
+API_GATEWAY_TIMEOUT = 29  # seconds API Gateway waits for an integration
+COGNITO_TRIGGER_TIMEOUT = 5  # seconds Cognito waits for a trigger
+LAMBDA_MAX_TIMEOUT = 900
+
+
+def logical_id(value: Any) -> str | None:
+    """The resource a Ref or GetAtt points at."""
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return str(value["Ref"])
+        if "Fn::GetAtt" in value:
+            return str(value["Fn::GetAtt"][0])
+    return None
+
+
+def props(name: str) -> dict[str, Any]:
+    properties: dict[str, Any] = RESOURCES[name].get("Properties") or {}
+    return properties
+
+
+def timeout(function: str) -> int:
+    default = TEMPLATE.get("Globals", {}).get("Function", {}).get("Timeout", 3)
+    return int(props(function).get("Timeout", default))
+
+
+def events(function: str, *kinds: str) -> dict[str, dict[str, Any]]:
+    found = props(function).get("Events") or {}
+    return {name: event for name, event in found.items() if event["Type"] in kinds}
+
+
+def cognito_triggers() -> list[str]:
+    triggers = []
+    for pool in resources_of_type("AWS::Cognito::UserPool").values():
+        for arn in (pool["Properties"].get("LambdaConfig") or {}).values():
+            if logical_id(arn) in FUNCTIONS:
+                triggers.append(str(logical_id(arn)))
+    return sorted(triggers)
+
+
+def statements(function: str) -> list[dict[str, Any]]:
+    found = []
+    for policy in props(function).get("Policies") or []:
+        if isinstance(policy, dict):
+            found.extend(policy.get("Statement") or [])
+    return found
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+API_FUNCTIONS = sorted({route.function for route in api_routes()})
+TRIGGERS = cognito_triggers()
+
+
+# ---------------------------------------------------------------- timeouts
+
+
+@pytest.mark.parametrize("function", API_FUNCTIONS)
+def test_api_function_answers_before_api_gateway_gives_up(function: str) -> None:
+    assert timeout(function) <= API_GATEWAY_TIMEOUT
+
+
+@pytest.mark.parametrize("function", TRIGGERS)
+def test_cognito_trigger_answers_within_cognitos_five_seconds(function: str) -> None:
+    assert timeout(function) <= COGNITO_TRIGGER_TIMEOUT
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_function_timeout_is_one_lambda_allows(function: str) -> None:
+    assert 1 <= timeout(function) <= LAMBDA_MAX_TIMEOUT
+
+
+# ---------------------------------------------------------------- logs and alarms
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_function_writes_to_its_own_log_group_with_retention_and_the_data_key(
+    function: str,
+) -> None:
+    group = logical_id((props(function).get("LoggingConfig") or {}).get("LogGroup"))
+    assert group is not None, f"{function}: LoggingConfig: {{LogGroup: !Ref <its log group>}}"
+    assert RESOURCES[group]["Type"] == "AWS::Logs::LogGroup"
+    assert props(group).get("RetentionInDays"), f"{group} keeps logs forever"
+    assert logical_id(props(group).get("KmsKeyId")) == DATA_KEY
+    writers = [
+        f
+        for f in FUNCTIONS
+        if (props(f).get("LoggingConfig") or {}).get("LogGroup") == {"Ref": group}
+    ]
+    assert writers == [function], f"{group} is shared by {writers}"
+
+
+def alarm_metrics(alarm: dict[str, Any]) -> list[tuple[Any, Any, list[Any]]]:
+    """(namespace, metric, dimensions) of each metric an alarm watches (plain or metric math)."""
+    p = alarm["Properties"]
+    if "MetricName" in p:
+        return [(p.get("Namespace"), p["MetricName"], p.get("Dimensions") or [])]
+    stats = [m["MetricStat"]["Metric"] for m in p.get("Metrics", []) if "MetricStat" in m]
+    return [(m.get("Namespace"), m["MetricName"], m.get("Dimensions") or []) for m in stats]
+
+
+def log_metrics_of(function: str) -> list[tuple[Any, Any]]:
+    """(namespace, metric) pairs that metric filters derive from the function's log group."""
+    group = props(function)["LoggingConfig"]["LogGroup"]
+    return [
+        (t["MetricNamespace"], t["MetricName"])
+        for f in METRIC_FILTERS.values()
+        if f["Properties"]["LogGroupName"] == group
+        for t in f["Properties"]["MetricTransformations"]
+    ]
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_function_has_an_errors_alarm(function: str) -> None:
+    dimension = {"Name": "FunctionName", "Value": {"Ref": function}}
+    logged = log_metrics_of(function)
+
+    def crashes(alarm: dict[str, Any]) -> bool:
+        return any(
+            (ns, name) == ("AWS/Lambda", "Errors") and dimension in dims
+            for ns, name, dims in alarm_metrics(alarm)
+        )
+
+    def logs(alarm: dict[str, Any]) -> bool:
+        return any((ns, name) in logged for ns, name, _ in alarm_metrics(alarm))
+
+    if function in TRIGGERS:
+        # A trigger refuses by raising: its Lambda Errors count refusals, not failures. Its
+        # alarm watches what its log group's filters count.
+        alarms = [a for a in ALARMS.values() if logs(a)]
+    else:
+        # Lambda's Errors miss what the handler catches and logs (an API 500): both.
+        alarms = [a for a in ALARMS.values() if crashes(a) and logs(a)]
+    assert alarms, f"{function} has no errors alarm (template.yaml, alarms)"
+
+
+@pytest.mark.parametrize(
+    "alarm", sorted(name for name, a in ALARMS.items() if "Metrics" in a["Properties"])
+)
+def test_metric_math_alarm_adds_up_every_metric_it_reads(alarm: str) -> None:
+    metrics = props(alarm)["Metrics"]
+    (total,) = [m for m in metrics if m.get("ReturnData")]
+    for metric in metrics:
+        if metric is not total:
+            assert re.search(rf"\b{metric['Id']}\b", total["Expression"]), metric["Id"]
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_function_is_counted_in_the_throttles_alarm(function: str) -> None:
+    dimension = {"Name": "FunctionName", "Value": {"Ref": function}}
+    watched = alarm_metrics(RESOURCES["FunctionThrottlesAlarm"])
+    assert ("AWS/Lambda", "Throttles") in [(ns, n) for ns, n, dims in watched if dimension in dims]
+
+
+@pytest.mark.parametrize("alarm", sorted(ALARMS))
+def test_alarm_notifies_the_alarm_topic(alarm: str) -> None:
+    topic = {"Ref": "AlarmTopicArn"}
+    assert topic in props(alarm)["AlarmActions"]
+    assert topic in props(alarm)["OKActions"]
+
+
+def test_login_gate_alarm_filters_match_what_the_gate_logs() -> None:
+    """The trigger's alarm counts log lines by their message: those messages must exist."""
+    source = (ROOT / "layers/common/clientaccounts/login_gate.py").read_text()
+    (trigger,) = TRIGGERS
+    group = props(trigger)["LoggingConfig"]["LogGroup"]
+    patterns = [
+        f["Properties"]["FilterPattern"]
+        for f in METRIC_FILTERS.values()
+        if f["Properties"]["LogGroupName"] == group
+    ]
+    messages = [m for p in patterns for m in re.findall(r'\$\.message = "([^"]+)"', p)]
+    assert messages
+    for message in messages:
+        assert re.search(rf'logger\.\w+\(\s*"{re.escape(message)}"', source), message
+
+
+# ---------------------------------------------------------------- encryption and policies
+
+
+def test_data_key_rotates_and_outlives_the_stack() -> None:
+    key = RESOURCES[DATA_KEY]
+    assert key["Type"] == "AWS::KMS::Key"
+    assert key["Properties"]["EnableKeyRotation"] is True
+    # Retained tables are unreadable without their key.
+    assert key["DeletionPolicy"] == key["UpdateReplacePolicy"] == "Retain"
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_table_is_encrypted_with_the_data_key(table: str) -> None:
+    sse = props(table)["SSESpecification"]
+    assert sse["SSEEnabled"] is True and sse["SSEType"] == "KMS"
+    assert logical_id(sse.get("KMSMasterKeyId")) == DATA_KEY
+
+
+def uses_a_table(statement: dict[str, Any]) -> bool:
+    actions = as_list(statement.get("Action"))
+    resources = [logical_id(r) for r in as_list(statement.get("Resource"))]
+    return any(a.startswith("dynamodb:") for a in actions) and any(r in TABLES for r in resources)
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_function_that_uses_a_table_may_decrypt_with_the_data_key_and_no_more(
+    function: str,
+) -> None:
+    kms = [
+        s for s in statements(function) if any(a.startswith("kms:") for a in as_list(s["Action"]))
+    ]
+    for statement in kms:
+        assert as_list(statement["Action"]) == ["kms:Decrypt"]
+        assert logical_id(statement["Resource"]) == DATA_KEY
+    if any(uses_a_table(s) for s in statements(function)) or events(function, "DynamoDB"):
+        assert kms, f"{function} reads an encrypted table without kms:Decrypt on {DATA_KEY}"
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_function_policy_names_its_actions_and_resources(function: str) -> None:
+    for statement in statements(function):
+        for action in as_list(statement["Action"]):
+            assert not action.endswith("*"), f"{function}: {action}"
+        assert "*" not in as_list(statement["Resource"]), f"{function}: Resource *"
+
+
+# ---------------------------------------------------------------- API stage
+
+
+def method_settings() -> list[dict[str, Any]]:
+    settings: list[dict[str, Any]] = props("Api")["MethodSettings"]
+    return settings
+
+
+def test_every_route_is_throttled_and_no_execution_log_holds_a_body() -> None:
+    (default,) = [s for s in method_settings() if s["ResourcePath"] == "/*"]
+    assert default["HttpMethod"] == "*"
+    assert default["ThrottlingRateLimit"] and default["ThrottlingBurstLimit"]
+    for setting in method_settings():
+        assert setting.get("DataTraceEnabled", False) is False
+        assert setting.get("LoggingLevel", "OFF") == "OFF"
+    access_log = props("Api")["AccessLogSetting"]["Format"]
+    assert "$context.requestId" in access_log
+    assert "$input" not in access_log and "body" not in access_log.lower()
+
+
+ROUTE_SETTINGS = [s for s in method_settings() if s["ResourcePath"] != "/*"]
+
+
+@pytest.mark.parametrize("setting", ROUTE_SETTINGS, ids=[s["ResourcePath"] for s in ROUTE_SETTINGS])
+def test_route_throttle_names_a_route_of_the_template(setting: dict[str, Any]) -> None:
+    # "/~1public~1orgs" is the path "/public/orgs": "/" then the path with "/" as "~1".
+    path = setting["ResourcePath"][1:].replace("~1", "/")
+    routes = {(r.method, r.path) for r in api_routes()}
+    assert (setting["HttpMethod"], path) in routes, "API Gateway refuses settings for no route"
+
+
+# ---------------------------------------------------------------- the outbox stream
+
+
+STREAMS = [(f, name) for f in sorted(FUNCTIONS) for name in events(f, "DynamoDB")]
+
+
+@pytest.mark.parametrize(("function", "event"), STREAMS)
+def test_stream_failures_are_bounded_and_parked(function: str, event: str) -> None:
+    p = events(function, "DynamoDB")[event]["Properties"]
+    assert p["BisectBatchOnFunctionError"] is True
+    assert 0 <= p["MaximumRetryAttempts"] <= 10
+    assert 60 <= p["MaximumRecordAgeInSeconds"] <= 24 * 3600  # the stream keeps 24 h
+    assert "ReportBatchItemFailures" in p["FunctionResponseTypes"]
+    destination = p["DestinationConfig"]["OnFailure"]
+    queue = logical_id(destination["Destination"])
+    assert destination["Type"] == "SQS" and RESOURCES[queue]["Type"] == "AWS::SQS::Queue"
+    may_send = [
+        s
+        for s in statements(function)
+        if "sqs:SendMessage" in as_list(s["Action"]) and logical_id(s["Resource"]) == queue
+    ]
+    assert may_send, f"{function} cannot park failures in {queue}"
+
+
+# ---------------------------------------------------------------- schedules
+
+_MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+_DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
+# field -> (name, lowest, highest, names from 1 on, tokens allowed besides values)
+_CRON_FIELDS: list[tuple[str, int, int, list[str], str]] = [
+    ("minutes", 0, 59, [], ""),
+    ("hours", 0, 23, [], ""),
+    ("day-of-month", 1, 31, [], r"\?|L|LW|\d{1,2}W"),
+    ("month", 1, 12, _MONTHS, ""),
+    ("day-of-week", 1, 7, _DAYS, r"\?|L|[1-7]L|[1-7]#[1-5]|(SUN|MON|TUE|WED|THU|FRI|SAT)#[1-5]"),
+    ("year", 1970, 2199, [], ""),
+]
+
+
+def _cron_value(token: str, low: int, high: int, names: list[str]) -> bool:
+    if token in names:
+        return True
+    return token.isdigit() and low <= int(token) <= high
+
+
+def _cron_field_problems(field: str, spec: tuple[str, int, int, list[str], str]) -> list[str]:
+    name, low, high, names, special = spec
+    problems = []
+    for item in field.split(","):
+        if special and re.fullmatch(special, item):
+            if item.endswith("W") and item not in ("LW",) and not 1 <= int(item[:-1]) <= 31:
+                problems.append(f"{name}: {item}")
+            continue
+        base, _, step = item.partition("/")
+        if step and not (step.isdigit() and int(step) >= 1):
+            problems.append(f"{name}: step {step!r}")
+        if base == "*":
+            continue
+        first, _, last = base.partition("-")
+        if not _cron_value(first, low, high, names) or (
+            last and not _cron_value(last, low, high, names)
+        ):
+            problems.append(f"{name}: {item!r} is outside {low}-{high}")
+    return problems
+
+
+def schedule_problems(expression: str) -> list[str]:
+    """EventBridge's rate()/cron() syntax; an empty list means valid."""
+    rate = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)", expression)
+    if rate:
+        value, unit = int(rate.group(1)), rate.group(2)
+        if value < 1:
+            return ["rate must be at least 1"]
+        if (value == 1) == unit.endswith("s"):
+            return [f"rate({value} {unit}): EventBridge wants '1 {unit.rstrip('s')}' / 'n {unit}s'"]
+        return []
+    cron = re.fullmatch(r"cron\((.*)\)", expression)
+    if not cron:
+        return [f"{expression!r} is neither rate(...) nor cron(...)"]
+    fields = cron.group(1).split()
+    if len(fields) != 6:
+        return [
+            "cron needs 6 fields (minutes hours day-of-month month day-of-week year),"
+            f" not {len(fields)}"
+        ]
+    problems = [
+        p
+        for f, spec in zip(fields, _CRON_FIELDS, strict=True)
+        for p in _cron_field_problems(f, spec)
+    ]
+    if (fields[2] == "?") == (fields[4] == "?"):
+        problems.append("exactly one of day-of-month and day-of-week must be '?'")
+    return problems
+
+
+@pytest.mark.parametrize(
+    ("expression", "valid"),
+    [
+        ("rate(1 hour)", True),
+        ("rate(15 minutes)", True),
+        ("cron(0 3 * * ? *)", True),
+        ("cron(15 2 ? * MON-FRI *)", True),
+        ("cron(0/30 * L * ? 2027)", True),
+        ("rate(1 hours)", False),
+        ("rate(0 minutes)", False),
+        ("rate(5 weeks)", False),
+        ("cron(0 3 * * * *)", False),  # both day fields set
+        ("cron(0 24 * * ? *)", False),
+        ("cron(0 3 * *)", False),
+        ("0 3 * * *", False),
+    ],
+)
+def test_schedule_checker_tells_valid_from_invalid(expression: str, valid: bool) -> None:
+    assert (schedule_problems(expression) == []) is valid
+
+
+def resolved(value: Any) -> str:
+    """A schedule given as !Ref to a parameter is checked with the parameter's default."""
+    name = logical_id(value)
+    if name is not None:
+        return str(TEMPLATE["Parameters"][name]["Default"])
+    return str(value)
+
+
+def schedule_of(event: dict[str, Any]) -> Any:
+    p = event.get("Properties") or {}
+    return p.get("Schedule", p.get("ScheduleExpression"))  # Schedule / ScheduleV2
+
+
+SCHEDULES = [
+    pytest.param(resolved(schedule_of(event)), id=f"{function}.{name}")
+    for function in sorted(FUNCTIONS)
+    for name, event in events(function, "Schedule", "ScheduleV2").items()
+] or [
+    pytest.param(
+        None,
+        marks=pytest.mark.skip(
+            reason="no function has a Schedule event yet (the cleanup function, R19, is to come)"
+        ),
+        id="no-schedule-in-template",
+    )
+]
+
+
+@pytest.mark.parametrize("expression", SCHEDULES)
+def test_scheduled_function_has_a_valid_schedule_expression(expression: str) -> None:
+    assert schedule_problems(expression) == []
