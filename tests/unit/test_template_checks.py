@@ -168,11 +168,21 @@ def test_metric_math_alarm_adds_up_every_metric_it_reads(alarm: str) -> None:
             assert re.search(rf"\b{metric['Id']}\b", total["Expression"]), metric["Id"]
 
 
+THROTTLES_ALARMS = sorted(a for a in ALARMS if a.startswith("FunctionThrottlesAlarm"))
+
+
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
-def test_function_is_counted_in_the_throttles_alarm(function: str) -> None:
+def test_function_is_counted_in_a_throttles_alarm(function: str) -> None:
     dimension = {"Name": "FunctionName", "Value": {"Ref": function}}
-    watched = alarm_metrics(RESOURCES["FunctionThrottlesAlarm"])
+    watched = [m for alarm in THROTTLES_ALARMS for m in alarm_metrics(RESOURCES[alarm])]
     assert ("AWS/Lambda", "Throttles") in [(ns, n) for ns, n, dims in watched if dimension in dims]
+
+
+@pytest.mark.parametrize("alarm", sorted(ALARMS))
+def test_alarm_reads_at_most_ten_metrics(alarm: str) -> None:
+    """CloudWatch refuses a metric-math alarm of more than 10 metrics (hence the throttles
+    alarms hold at most nine functions each)."""
+    assert len(props(alarm).get("Metrics", [])) <= 10
 
 
 @pytest.mark.parametrize("alarm", sorted(ALARMS))
