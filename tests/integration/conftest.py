@@ -4,6 +4,7 @@ environment, and helpers that act as a person or an operator would."""
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ import pytest
 from botocore.config import Config
 from moto import mock_aws
 from moto.core.exceptions import JsonRESTError
+from moto.dynamodb.models import DynamoDBBackend
 
 from clientaccounts import aws, clock, login_gate, store
 from clientaccounts.config import reset_settings
@@ -223,8 +225,22 @@ def reset_process_state() -> None:
     login_gate.app_clients.cache_clear()
 
 
+_TRANSACTIONS = threading.Lock()
+_moto_transact_write_items = DynamoDBBackend.transact_write_items
+
+
+def _atomic_transact_write_items(self: DynamoDBBackend, transact_items: Any) -> Any:
+    """moto checks a transaction's conditions, applies its writes, and on failure restores a
+    copy of the tables, all without a lock: two threads can both pass a condition, or one can
+    restore over the other's writes. DynamoDB serializes transactions on the same items; here,
+    one at a time is enough for the race tests to test the code, not moto."""
+    with _TRANSACTIONS:
+        return _moto_transact_write_items(self, transact_items)
+
+
 @pytest.fixture
 def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", _atomic_transact_write_items)
     with mock_aws():
         session = boto3.session.Session(region_name=REGION)
         provisioned = provision(session)
