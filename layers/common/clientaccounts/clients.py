@@ -68,6 +68,7 @@ def client_view(client: Client, associations: list[Association] | None = None) -
         "credentials_set": client.credentials_set,
         "origin": client.origin,
         "created_at": client.created_at,
+        "link": _link_view(client),
     }
     if associations is not None:
         view["practitioners"] = [
@@ -79,6 +80,26 @@ def client_view(client: Client, associations: list[Association] | None = None) -
             for a in associations
         ]
     return view
+
+
+def _link_view(client: Client) -> dict[str, Any] | None:
+    """The newest invitation or confirmation link and its state; None if there never was one."""
+    if not client.link_purpose:
+        return None
+    state = rules.link_state(
+        purpose=client.link_purpose,
+        email_confirmed=client.email_confirmed,
+        credentials_set=client.credentials_set,
+        live=client.link_hash is not None,
+        expires_at=client.link_expires_at,
+        now_iso=clock.iso(clock.now()),
+    )
+    return {
+        "purpose": client.link_purpose,
+        "state": state.value,
+        "sent_at": client.link_sent_at,
+        "expires_at": client.link_expires_at,
+    }
 
 
 def _organization(caller: Caller) -> Organization:

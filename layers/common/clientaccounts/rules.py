@@ -193,3 +193,30 @@ def login_refusal(app: App, account: AccountState | None) -> Refusal | None:
     if account.pending and app is App.CARE_APP:
         return Refusal.PENDING_APPROVAL
     return None
+
+
+class LinkState(StrEnum):
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    EXPIRED = "expired"
+
+
+def link_state(
+    *,
+    purpose: str,
+    email_confirmed: bool,
+    credentials_set: bool,
+    live: bool,
+    expires_at: str | None,
+    now_iso: str,
+) -> LinkState:
+    """What became of a client's newest emailed link, so staff know whether to resend (R3, R9).
+    It is accepted once what it asked for is done: the email confirmed (confirmation) or the
+    username and password chosen (invitation); else expired at `expires_at` (ISO strings in
+    UTC compare as times), or when no live link is left."""
+    done = credentials_set if purpose == "invitation" else email_confirmed
+    if done:
+        return LinkState.ACCEPTED
+    if not live or expires_at is None or now_iso >= expires_at:
+        return LinkState.EXPIRED
+    return LinkState.SENT
