@@ -23,6 +23,7 @@ from .config import get_settings
 from .errors import Conflict, DomainError, ServiceUnavailable
 from .models import (
     Association,
+    AuditEvent,
     Client,
     Department,
     Guard,
@@ -180,6 +181,29 @@ def query_clients_by_status(
     try:
         result = Client.by_status.query(
             status_key, limit=limit, page_size=limit, last_evaluated_key=start
+        )
+        items = list(result)
+        return Page(items, result.last_evaluated_key)
+    except (PynamoDBException, BotoCoreError, ClientError) as exc:
+        raise _unavailable(exc) from exc
+
+
+def audit_subject_ref(org_id: str, kind: str, subject_id: str) -> str:
+    return f"{org_id}#{kind}#{subject_id}"
+
+
+def query_audit_trail(
+    subject_ref: str, *, limit: int, start: dict[str, Any] | None
+) -> Page[AuditEvent]:
+    """One page of a subject's audit events, newest first (R20)."""
+    ensure_bound()
+    try:
+        result = AuditEvent.query(
+            subject_ref,
+            scan_index_forward=False,
+            limit=limit,
+            page_size=limit,
+            last_evaluated_key=start,
         )
         items = list(result)
         return Page(items, result.last_evaluated_key)
