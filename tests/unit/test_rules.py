@@ -203,3 +203,30 @@ def test_r3_r9_link_state_tells_staff_whether_to_resend(
         )
         == state
     )
+
+
+@pytest.mark.parametrize(
+    ("origin", "confirmed", "due", "expired"),
+    [
+        ("self", False, NOW, True),  # at the deadline
+        ("self", False, "2026-11-26T12:00:01Z", False),
+        ("self", True, "2026-11-01T00:00:00Z", False),  # confirmed (index lagging)
+        ("staff", False, "2026-11-01T00:00:00Z", False),  # staff-created: never
+        ("self", False, None, False),
+    ],
+)
+def test_r19_only_unconfirmed_self_registrations_past_their_deadline_expire(
+    origin: str, confirmed: bool, due: str | None, expired: bool
+) -> None:
+    assert (
+        rules.signup_expired(
+            origin=origin, email_confirmed=confirmed, cleanup_due_at=due, now_iso=NOW
+        )
+        is expired
+    )
+
+
+def test_reminder_due_once_per_period() -> None:
+    assert rules.reminder_due(None, NOW)
+    assert rules.reminder_due(NOW, NOW)
+    assert not rules.reminder_due("2026-11-26T12:00:01Z", NOW)

@@ -223,21 +223,51 @@ def _tell_owner_of_known_email(org: Organization, email: str) -> None:
         logger.info("known-email notice skipped (cool-down)", extra={"org_id": org.org_id})
 
 
+class _ClientChanged(Conflict):
+    """Internal: the client's state changed between the read and the transaction."""
+
+
 def confirm_email(token: str) -> str:
     """R9, R10: confirm once, then send get-started (or awaiting approval) and tell staff.
-    Returns the client's status."""
+    Returns the client's status. A client changed meanwhile (approved, deactivated) is
+    decided again once, on its new state."""
+    try:
+        return _confirm_email(token)
+    except _ClientChanged:
+        try:
+            return _confirm_email(token)
+        except _ClientChanged:
+            raise Conflict(
+                "Your account changed meanwhile; please open the link again.",
+                code="concurrent_change",
+            ) from None
+
+
+def _confirm_email(token: str) -> str:
     now = clock.now()
+    now_iso = clock.iso(now)
     link = check_usable(store.get_link(hash_token(token)), Purpose.EMAIL_CONFIRMATION, now)
     client = store.get_client(link.org_id, link.account_id)
     org = store.get_organization(link.org_id)
     if client is None or org is None:
         raise NotFound("This link is not valid.", code="link_not_found")
+    # R19: past its deadline the registration is the cleanup's, even if the daily run has not
+    # come yet; deciding on the deadline leaves no race between the two.
+    if rules.signup_expired(
+        origin=client.origin,
+        email_confirmed=client.email_confirmed,
+        cleanup_due_at=client.cleanup_due_at,
+        now_iso=now_iso,
+    ):
+        raise Gone(
+            "This registration has expired; please register again.", code="registration_expired"
+        )
 
     pending = client.status == rules.Status.PENDING
     tx = store.Transaction()
     tx.update(
         link,
-        [Link.used_at.set(clock.iso(now))],
+        [Link.used_at.set(now_iso)],
         Link.used_at.does_not_exist() & Link.voided_at.does_not_exist(),
         on_conflict=_link_used(),
     )
@@ -248,10 +278,13 @@ def confirm_email(token: str) -> str:
             Client.cleanup_bucket.remove(),
             Client.cleanup_due_at.remove(),
             Client.link_hash.remove(),
-            Client.updated_at.set(clock.iso(now)),
+            Client.updated_at.set(now_iso),
         ],
-        (Client.email_confirmed == False) & (Client.link_hash == link.token_hash),  # noqa: E712
-        on_conflict=_link_used(),
+        (Client.email_confirmed == False)  # noqa: E712
+        & (Client.link_hash == link.token_hash)
+        & (Client.status == client.status)
+        & (Client.cleanup_due_at.does_not_exist() | (Client.cleanup_due_at > now_iso)),
+        on_conflict=_ClientChanged("changed"),
     )
     params = {"first_name": client.first_name, "org_name": org.name, "org_slug": org.org_id}
     tx.save(
@@ -318,6 +351,8 @@ def resend_confirmation(org_slug: str, email: str) -> None:
     if client.link_sent_at and client.link_sent_at > cutoff:
         logger.info("resend skipped (cool-down)", extra={"client_id": client.client_id})
         return
+    if client.cleanup_due_at and client.cleanup_due_at <= clock.iso(now):
+        return  # R19: expired; the cleanup removes it and the address can register again
     token, link = new_link(
         Purpose.EMAIL_CONFIRMATION,
         org_id=org.org_id,
@@ -347,6 +382,15 @@ def resend_confirmation(org_slug: str, email: str) -> None:
         ),
     )
     tx.save(_confirmation_email(org, client, token))
+    tx.save(
+        audit_event(
+            org_id=org.org_id,
+            subject_kind="client",
+            subject_id=client.client_id,
+            action="client.confirmation_resent",
+            actor_kind="public",
+        )
+    )
     try:
         tx.commit()
     except Conflict:

@@ -220,3 +220,21 @@ def link_state(
     if not live or expires_at is None or now_iso >= expires_at:
         return LinkState.EXPIRED
     return LinkState.SENT
+
+
+def signup_expired(
+    *, origin: str, email_confirmed: bool, cleanup_due_at: str | None, now_iso: str
+) -> bool:
+    """R19: a self-registration whose email is still unconfirmed at its deadline. Staff-created
+    clients never expire this way (they carry no deadline either)."""
+    return (
+        origin == "self"
+        and not email_confirmed
+        and cleanup_due_at is not None
+        and cleanup_due_at <= now_iso
+    )
+
+
+def reminder_due(last_sent_at: str | None, due_before: str) -> bool:
+    """An organization is reminded of waiting approvals at most once per period."""
+    return last_sent_at is None or last_sent_at <= due_before
