@@ -407,6 +407,9 @@ def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> dic
         actions += [
             Client.status.set(new_status),
             Client.status_key.set(f"{caller.org_id}#{new_status}"),
+            # Leaving "pending" ends any wait for approval (the reminders' sparse index).
+            Client.approval_bucket.remove(),
+            Client.awaiting_approval_since.remove(),
         ]
         audit_action = (
             "client.deactivated" if new_status == rules.Status.INACTIVE else "client.reactivated"
@@ -456,6 +459,9 @@ def approve_pending_client(caller: Caller, client_id: str) -> dict[str, Any]:
             Client.status.set(rules.Status.ACTIVE.value),
             Client.status_key.set(f"{caller.org_id}#{rules.Status.ACTIVE.value}"),
             Client.updated_at.set(clock.iso(clock.now())),
+            # No longer waiting: out of the reminders' sparse index.
+            Client.approval_bucket.remove(),
+            Client.awaiting_approval_since.remove(),
         ],
         Client.status == rules.Status.PENDING.value,
         on_conflict=not_pending,

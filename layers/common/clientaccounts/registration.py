@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from pynamodb.expressions.update import Action as UpdateAction
 from pynamodb.models import Model
 
 from . import clock, identity, rules, store
@@ -22,11 +23,9 @@ from .associations import add_association
 from .config import get_settings
 from .errors import Conflict, Gone, InvalidInput, NotFound
 from .links import Purpose, check_usable, hash_token, new_link
-from .models import Client, Guard, Link, Organization, Staff
+from .models import APPROVAL_BUCKET, CLEANUP_BUCKET, Client, Guard, Link, Organization, Staff
 from .observability import logger
 from .outbox import audit_event, queue_email
-
-CLEANUP_BUCKET = "unconfirmed"
 
 
 @dataclass(frozen=True)
@@ -271,15 +270,22 @@ def _confirm_email(token: str) -> str:
         Link.used_at.does_not_exist() & Link.voided_at.does_not_exist(),
         on_conflict=_link_used(),
     )
+    actions: list[UpdateAction] = [
+        Client.email_confirmed.set(True),
+        Client.cleanup_bucket.remove(),
+        Client.cleanup_due_at.remove(),
+        Client.link_hash.remove(),
+        Client.updated_at.set(now_iso),
+    ]
+    if pending:
+        # Now it waits for the office: the daily reminder finds it through this sparse key.
+        actions += [
+            Client.approval_bucket.set(APPROVAL_BUCKET),
+            Client.awaiting_approval_since.set(now_iso),
+        ]
     tx.update(
         client,
-        [
-            Client.email_confirmed.set(True),
-            Client.cleanup_bucket.remove(),
-            Client.cleanup_due_at.remove(),
-            Client.link_hash.remove(),
-            Client.updated_at.set(now_iso),
-        ],
+        actions,
         (Client.email_confirmed == False)  # noqa: E712
         & (Client.link_hash == link.token_hash)
         & (Client.status == client.status)
