@@ -115,6 +115,7 @@ ROUTES: dict[tuple[str, str], Row] = {
         MANAGERS, 202, _on_client("invited", "/invitation")
     ),
     ("DELETE", "/clients/{client_id}"): Row(ADMINS, 204, _on_client("active")),
+    ("GET", "/clients/{client_id}/history"): Row(ADMINS, 200, _on_client("active", "/history")),
     ("POST", "/clients/{client_id}/practitioners"): Row(
         MANAGERS,
         201,

@@ -48,6 +48,7 @@ BUDGET = {
     "DELETE /clients/{client_id}": {"GetItem": 2, "Query": 1, "TransactWriteItems": 1},
     "POST /clients/{client_id}/invitation": {"GetItem": 3, "TransactWriteItems": 1},
     "POST /public/invitations/accept": {"GetItem": 3, "TransactWriteItems": 1},
+    "GET /clients/{client_id}/history": {"GetItem": 1, "Query": 1},
 }
 
 
@@ -91,6 +92,9 @@ def test_dynamodb_calls_per_route(stack: Stack, monkeypatch: pytest.MonkeyPatch)
                 "username": "casey",
                 "password": body["password"],
             },
+        ),
+        "GET /clients/{client_id}/history": lambda: admin.call(
+            "GET", f"/clients/{invited['id']}/history"
         ),
         "DELETE /clients/{client_id}": lambda: admin.call("DELETE", f"/clients/{pending_id}"),
     }

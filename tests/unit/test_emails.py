@@ -17,6 +17,9 @@ PARAMS = {
     "org_slug": "care-co",
     "token": "tok_123",
     "client_id": "c1",
+    "waiting": 2,
+    "after_days": 3,
+    "oldest_days": 5,
 }
 
 
@@ -57,3 +60,14 @@ def test_r21_registration_attempt_email_points_to_sign_in() -> None:
     email = render(SETTINGS, "registration_attempt", PARAMS)
     assert "already has an account" in email.text
     assert "https://portal.example.org/care-co/login" in email.text
+
+
+def test_pending_approval_reminder_has_counts_and_the_pending_list_only() -> None:
+    params = {"org_slug": "care-co", "org_name": "Care", "waiting": 2, "after_days": 3}
+    email = render(SETTINGS, "pending_approval_reminder", {**params, "oldest_days": 5})
+    assert "2 registrations have been waiting for approval at Care for 3 days or more" in email.text
+    assert "the oldest for 5 days" in email.text
+    link = "https://portal.example.org/care-co/clients?status=pending"
+    assert link in email.text and f'href="{link}"' in email.html
+    one = render(SETTINGS, "pending_approval_reminder", {**params, "waiting": 1, "oldest_days": 3})
+    assert one.text.count("1 registration has been waiting") == 1

@@ -172,3 +172,61 @@ def test_r13_refusals_say_what_to_do_next_and_nothing_personal() -> None:
     assert "inactive" in Refusal.INACTIVE.value
     for refusal in Refusal:
         assert "{" not in refusal.value  # no placeholders for names or organizations
+
+
+NOW = "2026-11-26T12:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("purpose", "confirmed", "credentials", "live", "expires_at", "state"),
+    [
+        ("invitation", False, False, True, "2026-11-27T00:00:00Z", "sent"),
+        ("invitation", False, False, True, NOW, "expired"),  # expiry is exact
+        ("invitation", True, True, False, NOW, "accepted"),
+        ("invitation", False, False, False, "2026-11-27T00:00:00Z", "expired"),  # no live link
+        ("email_confirmation", False, True, True, "2026-11-27T00:00:00Z", "sent"),
+        ("email_confirmation", False, True, True, "2026-11-25T00:00:00Z", "expired"),
+        ("email_confirmation", True, True, False, "2026-11-25T00:00:00Z", "accepted"),
+    ],
+)
+def test_r3_r9_link_state_tells_staff_whether_to_resend(
+    purpose: str, confirmed: bool, credentials: bool, live: bool, expires_at: str, state: str
+) -> None:
+    assert (
+        rules.link_state(
+            purpose=purpose,
+            email_confirmed=confirmed,
+            credentials_set=credentials,
+            live=live,
+            expires_at=expires_at,
+            now_iso=NOW,
+        )
+        == state
+    )
+
+
+@pytest.mark.parametrize(
+    ("origin", "confirmed", "due", "expired"),
+    [
+        ("self", False, NOW, True),  # at the deadline
+        ("self", False, "2026-11-26T12:00:01Z", False),
+        ("self", True, "2026-11-01T00:00:00Z", False),  # confirmed (index lagging)
+        ("staff", False, "2026-11-01T00:00:00Z", False),  # staff-created: never
+        ("self", False, None, False),
+    ],
+)
+def test_r19_only_unconfirmed_self_registrations_past_their_deadline_expire(
+    origin: str, confirmed: bool, due: str | None, expired: bool
+) -> None:
+    assert (
+        rules.signup_expired(
+            origin=origin, email_confirmed=confirmed, cleanup_due_at=due, now_iso=NOW
+        )
+        is expired
+    )
+
+
+def test_reminder_due_once_per_period() -> None:
+    assert rules.reminder_due(None, NOW)
+    assert rules.reminder_due(NOW, NOW)
+    assert not rules.reminder_due("2026-11-26T12:00:01Z", NOW)

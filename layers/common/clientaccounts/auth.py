@@ -34,6 +34,7 @@ class Action(StrEnum):
     MANAGE_STAFF = "manage_staff"  # invite and edit staff (R12)
     READ_ORGANIZATION = "read_organization"
     MANAGE_ORGANIZATION = "manage_organization"  # settings and departments
+    READ_CLIENT_HISTORY = "read_client_history"  # R20: a client's audit trail
 
 
 ALL_STAFF_ROLES = frozenset({"org_admin", "dept_admin", "care_coordinator", "practitioner"})
@@ -46,6 +47,7 @@ ALLOWED_ROLES: dict[Action, frozenset[str]] = {
     Action.MANAGE_STAFF: ADMIN_ROLES,
     Action.READ_ORGANIZATION: ALL_STAFF_ROLES,
     Action.MANAGE_ORGANIZATION: frozenset({"org_admin"}),
+    Action.READ_CLIENT_HISTORY: ADMIN_ROLES,
 }
 
 

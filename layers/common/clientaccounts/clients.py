@@ -68,6 +68,7 @@ def client_view(client: Client, associations: list[Association] | None = None) -
         "credentials_set": client.credentials_set,
         "origin": client.origin,
         "created_at": client.created_at,
+        "link": _link_view(client),
     }
     if associations is not None:
         view["practitioners"] = [
@@ -79,6 +80,26 @@ def client_view(client: Client, associations: list[Association] | None = None) -
             for a in associations
         ]
     return view
+
+
+def _link_view(client: Client) -> dict[str, Any] | None:
+    """The newest invitation or confirmation link and its state; None if there never was one."""
+    if not client.link_purpose:
+        return None
+    state = rules.link_state(
+        purpose=client.link_purpose,
+        email_confirmed=client.email_confirmed,
+        credentials_set=client.credentials_set,
+        live=client.link_hash is not None,
+        expires_at=client.link_expires_at,
+        now_iso=clock.iso(clock.now()),
+    )
+    return {
+        "purpose": client.link_purpose,
+        "state": state.value,
+        "sent_at": client.link_sent_at,
+        "expires_at": client.link_expires_at,
+    }
 
 
 def _organization(caller: Caller) -> Organization:
@@ -364,6 +385,9 @@ def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> dic
         actions += [
             Client.status.set(new_status),
             Client.status_key.set(f"{caller.org_id}#{new_status}"),
+            # Leaving "pending" ends any wait for approval (the reminders' sparse index).
+            Client.approval_bucket.remove(),
+            Client.awaiting_approval_since.remove(),
         ]
         audit_action = (
             "client.deactivated" if new_status == rules.Status.INACTIVE else "client.reactivated"
@@ -411,6 +435,9 @@ def approve_pending_client(caller: Caller, client_id: str) -> dict[str, Any]:
             Client.status.set(rules.Status.ACTIVE.value),
             Client.status_key.set(f"{caller.org_id}#{rules.Status.ACTIVE.value}"),
             Client.updated_at.set(clock.iso(clock.now())),
+            # No longer waiting: out of the reminders' sparse index.
+            Client.approval_bucket.remove(),
+            Client.awaiting_approval_since.remove(),
         ],
         Client.status == rules.Status.PENDING.value,
         on_conflict=not_pending,

@@ -34,6 +34,9 @@ class Settings:
     confirmation_link_hours: int = 24
     invitation_link_hours: int = 72
     unconfirmed_retention_days: int = 7
+    pending_reminder_days: int = 3
+    # The cleanup's pause between Cognito deletions (admin API quotas are per account).
+    cognito_delete_pause_seconds: float = 0.2
     resend_cooldown_seconds: int = 60
     # Set only by the local stack; deployed functions talk to AWS.
     aws_endpoint_url: str | None = None
@@ -69,6 +72,8 @@ def load_settings() -> Settings:
         confirmation_link_hours=int(os.environ.get("CONFIRMATION_LINK_HOURS", "24")),
         invitation_link_hours=int(os.environ.get("INVITATION_LINK_HOURS", "72")),
         unconfirmed_retention_days=int(os.environ.get("UNCONFIRMED_RETENTION_DAYS", "7")),
+        pending_reminder_days=int(os.environ.get("PENDING_REMINDER_DAYS", "3")),
+        cognito_delete_pause_seconds=float(os.environ.get("COGNITO_DELETE_PAUSE_SECONDS", "0.2")),
         resend_cooldown_seconds=int(os.environ.get("RESEND_COOLDOWN_SECONDS", "60")),
         aws_endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
     )

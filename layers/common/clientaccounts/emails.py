@@ -197,6 +197,24 @@ def registration_attempt(settings: Settings, p: dict[str, Any]) -> RenderedEmail
     )
 
 
+def pending_approval_reminder(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
+    """Org admins: registrations have waited for approval too long. Counts and a link to the
+    pending list only, never who the clients are."""
+    link = portal_url(settings, p["org_slug"], "clients", status="pending")
+    org = str(p["org_name"])
+    waiting, after, oldest = int(p["waiting"]), int(p["after_days"]), int(p["oldest_days"])
+    what = "1 registration has" if waiting == 1 else f"{waiting} registrations have"
+    line = (
+        f"{what} been waiting for approval at {org} for {after} days or more; "
+        f"the oldest for {oldest} days."
+    )
+    return RenderedEmail(
+        subject=f"Registrations awaiting approval at {org}",
+        text=f"Hello,\n\n{line} Please review them:\n{link}",
+        html=_html(["Hello,", escape(line) + " Please review them."], (link, "Review them")),
+    )
+
+
 TEMPLATES: dict[str, Callable[[Settings, dict[str, Any]], RenderedEmail]] = {
     "email_confirmation": email_confirmation,
     "invitation": invitation,
@@ -204,6 +222,7 @@ TEMPLATES: dict[str, Callable[[Settings, dict[str, Any]], RenderedEmail]] = {
     "get_started": get_started,
     "awaiting_approval": awaiting_approval,
     "registration_attempt": registration_attempt,
+    "pending_approval_reminder": pending_approval_reminder,
     "practitioner_new_client": _staff_notice(
         "A new client chose you",
         ["A new client registered, confirmed their email and chose you as practitioner."],

@@ -14,7 +14,12 @@ from pynamodb.attributes import (
     TTLAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
+from pynamodb.indexes import (
+    AllProjection,
+    GlobalSecondaryIndex,
+    IncludeProjection,
+    KeysOnlyProjection,
+)
 from pynamodb.models import Model
 
 from .config import Settings
@@ -34,6 +39,9 @@ class Organization(Model):
     practitioner_id = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute(null=True)
+    # When the org admins were last reminded of registrations awaiting approval; the daily
+    # job updates it on condition, so two runs in one period send one reminder.
+    pending_reminder_sent_at = UnicodeAttribute(null=True)
 
 
 class Department(Model):
@@ -67,6 +75,11 @@ class Staff(Model):
     updated_at = UnicodeAttribute(null=True)
 
 
+# The one partition of each sparse index on Clients (below).
+CLEANUP_BUCKET = "unconfirmed"
+APPROVAL_BUCKET = "awaiting"
+
+
 class ClientsByStatus(GlobalSecondaryIndex["Client"]):
     """R14: a status list of one organization, ordered by last name, first name, id."""
 
@@ -88,6 +101,19 @@ class UnconfirmedByDeadline(GlobalSecondaryIndex["Client"]):
 
     cleanup_bucket = UnicodeAttribute(hash_key=True)
     cleanup_due_at = UnicodeAttribute(range_key=True)
+
+
+class AwaitingApproval(GlobalSecondaryIndex["Client"]):
+    """Sparse: only pending clients whose email is confirmed carry `approval_bucket`, from
+    confirmation until approval (or deactivation), so the daily reminder reads exactly the
+    registrations waiting for an office's approval, across organizations."""
+
+    class Meta:
+        index_name = "AwaitingApproval"
+        projection = KeysOnlyProjection()
+
+    approval_bucket = UnicodeAttribute(hash_key=True)
+    awaiting_approval_since = UnicodeAttribute(range_key=True)
 
 
 class Client(Model):
@@ -121,9 +147,12 @@ class Client(Model):
     name_key = UnicodeAttribute()
     cleanup_bucket = UnicodeAttribute(null=True)
     cleanup_due_at = UnicodeAttribute(null=True)
+    approval_bucket = UnicodeAttribute(null=True)
+    awaiting_approval_since = UnicodeAttribute(null=True)
 
     by_status = ClientsByStatus()
     unconfirmed_by_deadline = UnconfirmedByDeadline()
+    awaiting_approval = AwaitingApproval()
 
 
 class AssociationsByPractitioner(GlobalSecondaryIndex["Association"]):

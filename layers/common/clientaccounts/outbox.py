@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import clock
 from .models import AuditEvent, OutboxEmail
+from .store import audit_subject_ref
 
 if TYPE_CHECKING:
     from .auth import Caller
@@ -42,7 +43,7 @@ def audit_event(
     """R20: ids and the action only, never personal data."""
     at = clock.iso(clock.now())
     return AuditEvent(
-        f"{org_id}#{subject_kind}#{subject_id}",
+        audit_subject_ref(org_id, subject_kind, subject_id),
         f"{at}#{uuid.uuid4().hex}",
         org_id=org_id,
         action=action,

@@ -15,16 +15,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from pynamodb.expressions.update import Action as UpdateAction
+
 from . import clock, identity, rules, store
 from .associations import add_association, practitioner_view
 from .config import get_settings
 from .errors import Conflict, Gone, InvalidInput, NotFound
 from .links import Purpose, check_usable, hash_token, new_link
-from .models import Client, Guard, Link, Organization, Staff
+from .models import APPROVAL_BUCKET, CLEANUP_BUCKET, Client, Guard, Link, Organization, Staff
 from .observability import logger
 from .outbox import audit_event, queue_email, queue_link_email
-
-CLEANUP_BUCKET = "unconfirmed"
 
 
 @dataclass(frozen=True)
@@ -205,35 +205,75 @@ def _tell_owner_of_known_email(org: Organization, email: str) -> None:
         logger.info("known-email notice skipped (cool-down)", extra={"org_id": org.org_id})
 
 
+class _ClientChanged(Conflict):
+    """Internal: the client's state changed between the read and the transaction."""
+
+
 def confirm_email(token: str) -> str:
     """R9, R10: confirm once, then send get-started (or awaiting approval) and tell staff.
-    Returns the client's status."""
+    Returns the client's status. A client changed meanwhile (approved, deactivated) is
+    decided again once, on its new state."""
+    try:
+        return _confirm_email(token)
+    except _ClientChanged:
+        try:
+            return _confirm_email(token)
+        except _ClientChanged:
+            raise Conflict(
+                "Your account changed meanwhile; please open the link again.",
+                code="concurrent_change",
+            ) from None
+
+
+def _confirm_email(token: str) -> str:
     now = clock.now()
+    now_iso = clock.iso(now)
     link = check_usable(store.get_link(hash_token(token)), Purpose.EMAIL_CONFIRMATION, now)
     client = store.get_client(link.org_id, link.account_id)
     org = store.get_organization(link.org_id)
     if client is None or org is None:
         raise NotFound("This link is not valid.", code="link_not_found")
+    # R19: past its deadline the registration is the cleanup's, even if the daily run has not
+    # come yet; deciding on the deadline leaves no race between the two.
+    if rules.signup_expired(
+        origin=client.origin,
+        email_confirmed=client.email_confirmed,
+        cleanup_due_at=client.cleanup_due_at,
+        now_iso=now_iso,
+    ):
+        raise Gone(
+            "This registration has expired; please register again.", code="registration_expired"
+        )
 
     pending = client.status == rules.Status.PENDING
     tx = store.Transaction()
     tx.update(
         link,
-        [Link.used_at.set(clock.iso(now))],
+        [Link.used_at.set(now_iso)],
         Link.used_at.does_not_exist() & Link.voided_at.does_not_exist(),
         on_conflict=_link_used(),
     )
+    actions: list[UpdateAction] = [
+        Client.email_confirmed.set(True),
+        Client.cleanup_bucket.remove(),
+        Client.cleanup_due_at.remove(),
+        Client.link_hash.remove(),
+        Client.updated_at.set(now_iso),
+    ]
+    if pending:
+        # Now it waits for the office: the daily reminder finds it through this sparse key.
+        actions += [
+            Client.approval_bucket.set(APPROVAL_BUCKET),
+            Client.awaiting_approval_since.set(now_iso),
+        ]
     tx.update(
         client,
-        [
-            Client.email_confirmed.set(True),
-            Client.cleanup_bucket.remove(),
-            Client.cleanup_due_at.remove(),
-            Client.link_hash.remove(),
-            Client.updated_at.set(clock.iso(now)),
-        ],
-        (Client.email_confirmed == False) & (Client.link_hash == link.token_hash),  # noqa: E712
-        on_conflict=_link_used(),
+        actions,
+        (Client.email_confirmed == False)  # noqa: E712
+        & (Client.link_hash == link.token_hash)
+        & (Client.status == client.status)
+        & (Client.cleanup_due_at.does_not_exist() | (Client.cleanup_due_at > now_iso)),
+        on_conflict=_ClientChanged("changed"),
     )
     params = {"first_name": client.first_name, "org_name": org.name, "org_slug": org.org_id}
     tx.save(
@@ -300,6 +340,8 @@ def resend_confirmation(org_slug: str, email: str) -> None:
     if client.link_sent_at and client.link_sent_at > cutoff:
         logger.info("resend skipped (cool-down)", extra={"client_id": client.client_id})
         return
+    if client.cleanup_due_at and client.cleanup_due_at <= clock.iso(now):
+        return  # R19: expired; the cleanup removes it and the address can register again
     token, link = new_link(
         Purpose.EMAIL_CONFIRMATION,
         org_id=org.org_id,
@@ -337,6 +379,15 @@ def resend_confirmation(org_slug: str, email: str) -> None:
             org_name=org.name,
             token=token,
             valid_hours=get_settings().confirmation_link_hours,
+        )
+    )
+    tx.save(
+        audit_event(
+            org_id=org.org_id,
+            subject_kind="client",
+            subject_id=client.client_id,
+            action="client.confirmation_resent",
+            actor_kind="public",
         )
     )
     try:

@@ -193,3 +193,48 @@ def login_refusal(app: App, account: AccountState | None) -> Refusal | None:
     if account.pending and app is App.CARE_APP:
         return Refusal.PENDING_APPROVAL
     return None
+
+
+class LinkState(StrEnum):
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    EXPIRED = "expired"
+
+
+def link_state(
+    *,
+    purpose: str,
+    email_confirmed: bool,
+    credentials_set: bool,
+    live: bool,
+    expires_at: str | None,
+    now_iso: str,
+) -> LinkState:
+    """What became of a client's newest emailed link, so staff know whether to resend (R3, R9).
+    It is accepted once what it asked for is done: the email confirmed (confirmation) or the
+    username and password chosen (invitation); else expired at `expires_at` (ISO strings in
+    UTC compare as times), or when no live link is left."""
+    done = credentials_set if purpose == "invitation" else email_confirmed
+    if done:
+        return LinkState.ACCEPTED
+    if not live or expires_at is None or now_iso >= expires_at:
+        return LinkState.EXPIRED
+    return LinkState.SENT
+
+
+def signup_expired(
+    *, origin: str, email_confirmed: bool, cleanup_due_at: str | None, now_iso: str
+) -> bool:
+    """R19: a self-registration whose email is still unconfirmed at its deadline. Staff-created
+    clients never expire this way (they carry no deadline either)."""
+    return (
+        origin == "self"
+        and not email_confirmed
+        and cleanup_due_at is not None
+        and cleanup_due_at <= now_iso
+    )
+
+
+def reminder_due(last_sent_at: str | None, due_before: str) -> bool:
+    """An organization is reminded of waiting approvals at most once per period."""
+    return last_sent_at is None or last_sent_at <= due_before

@@ -23,7 +23,10 @@ from . import clock
 from .config import get_settings
 from .errors import Conflict, DomainError, ServiceUnavailable
 from .models import (
+    APPROVAL_BUCKET,
+    CLEANUP_BUCKET,
     Association,
+    AuditEvent,
     Client,
     Department,
     Guard,
@@ -36,6 +39,7 @@ from .models import (
 from .observability import logger
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 TRANSACTION_ATTEMPTS = 4
 # pynamodb sends condition checks, deletes, puts, then updates, whatever the order they were
 # added in; cancellation reasons come back in that order, so a Transaction keeps its ops in it.
@@ -180,8 +184,8 @@ def get_clients_many(org_id: str, client_ids: list[str]) -> list[Client]:
 
 
 @dataclass(frozen=True)
-class Page(Generic[M]):
-    items: list[M]
+class Page(Generic[T]):
+    items: list[T]
     last_evaluated_key: dict[str, Any] | None
 
 
@@ -193,6 +197,78 @@ def query_clients_by_status(
     try:
         result = Client.by_status.query(
             status_key, limit=limit, page_size=limit, last_evaluated_key=start
+        )
+        items = list(result)
+        return Page(items, result.last_evaluated_key)
+    except (PynamoDBException, BotoCoreError, ClientError) as exc:
+        raise _unavailable(exc) from exc
+
+
+@dataclass(frozen=True)
+class ClientRef:
+    """A client found through a sparse index: its keys, and since when it waits (approval)."""
+
+    org_id: str
+    client_id: str
+    since: str | None = None
+
+
+def query_expired_signups(
+    due_by: str, *, limit: int, start: dict[str, Any] | None
+) -> Page[ClientRef]:
+    """R19: one page of unconfirmed self-registrations whose deadline is at or before `due_by`,
+    from the sparse UnconfirmedByDeadline index (no other client carries its key)."""
+    ensure_bound()
+    try:
+        result = Client.unconfirmed_by_deadline.query(
+            CLEANUP_BUCKET,
+            Client.cleanup_due_at <= due_by,
+            limit=limit,
+            page_size=limit,
+            last_evaluated_key=start,
+        )
+        items = [ClientRef(c.org_id, c.client_id) for c in result]
+        return Page(items, result.last_evaluated_key)
+    except (PynamoDBException, BotoCoreError, ClientError) as exc:
+        raise _unavailable(exc) from exc
+
+
+def query_awaiting_approval(
+    since_by: str, *, limit: int, start: dict[str, Any] | None
+) -> Page[ClientRef]:
+    """One page of confirmed registrations awaiting approval since `since_by` or earlier, in
+    every organization, from the sparse AwaitingApproval index."""
+    ensure_bound()
+    try:
+        result = Client.awaiting_approval.query(
+            APPROVAL_BUCKET,
+            Client.awaiting_approval_since <= since_by,
+            limit=limit,
+            page_size=limit,
+            last_evaluated_key=start,
+        )
+        items = [ClientRef(c.org_id, c.client_id, c.awaiting_approval_since) for c in result]
+        return Page(items, result.last_evaluated_key)
+    except (PynamoDBException, BotoCoreError, ClientError) as exc:
+        raise _unavailable(exc) from exc
+
+
+def audit_subject_ref(org_id: str, kind: str, subject_id: str) -> str:
+    return f"{org_id}#{kind}#{subject_id}"
+
+
+def query_audit_trail(
+    subject_ref: str, *, limit: int, start: dict[str, Any] | None
+) -> Page[AuditEvent]:
+    """One page of a subject's audit events, newest first (R20)."""
+    ensure_bound()
+    try:
+        result = AuditEvent.query(
+            subject_ref,
+            scan_index_forward=False,
+            limit=limit,
+            page_size=limit,
+            last_evaluated_key=start,
         )
         items = list(result)
         return Page(items, result.last_evaluated_key)
