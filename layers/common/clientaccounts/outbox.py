@@ -38,10 +38,12 @@ def audit_event(
     actor_id: str | None = None,
 ) -> AuditEvent:
     """R20: ids and the action only, never personal data."""
-    at = clock.iso(clock.now())
+    moment = clock.now()
+    at = clock.iso(moment)
     return AuditEvent(
         audit_subject_ref(org_id, subject_kind, subject_id),
-        f"{at}#{uuid.uuid4().hex}",
+        # Microseconds in the sort key: events of one second keep their order in the trail.
+        f"{moment.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{uuid.uuid4().hex}",
         org_id=org_id,
         action=action,
         actor_kind=actor_kind,
