@@ -246,7 +246,7 @@ class AuditEvent(Model):
         table_name = "Audit"
 
     subject_ref = UnicodeAttribute(hash_key=True)  # "<org_id>#<kind>#<id>"
-    event_key = UnicodeAttribute(range_key=True)  # "<iso time>#<event id>"
+    event_key = UnicodeAttribute(range_key=True)  # "<iso time, microseconds>#<event id>"
     org_id = UnicodeAttribute()
     action = UnicodeAttribute()
     actor_kind = UnicodeAttribute()  # "staff" | "client" | "system" | "public"
