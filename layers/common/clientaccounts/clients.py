@@ -6,8 +6,6 @@ caller's organization (R18: another organization's id is simply not found).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import uuid
@@ -279,23 +277,6 @@ def get_client_detail(caller: Caller, client_id: str) -> dict[str, Any]:
     return client_view(client, store.list_client_associations(caller.org_id, client_id))
 
 
-def _decode_cursor(cursor: str, status_key: str) -> dict[str, Any]:
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)))
-    except (ValueError, binascii.Error):
-        raise InvalidInput("This cursor is not valid.", field="cursor") from None
-    # The partition comes from the caller, never from the cursor (R18).
-    if not isinstance(key, dict) or key.get("status_key", {}).get("S") != status_key:
-        raise InvalidInput("This cursor is not valid.", field="cursor")
-    return key
-
-
-def _encode_cursor(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode().rstrip("=")
-
-
 def list_clients(
     caller: Caller, status: str = "active", limit: int = 25, cursor: str | None = None
 ) -> dict[str, Any]:
@@ -306,11 +287,11 @@ def list_clients(
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit is between 1 and {MAX_PAGE}.", field="limit")
     status_key = f"{caller.org_id}#{status}"
-    start = _decode_cursor(cursor, status_key) if cursor else None
+    start = store.decode_cursor(cursor, "status_key", status_key) if cursor else None
     page = store.query_clients_by_status(status_key, limit=limit, start=start)
     return {
         "items": [client_view(c) for c in page.items],
-        "next_cursor": _encode_cursor(page.last_evaluated_key),
+        "next_cursor": store.encode_cursor(page.last_evaluated_key),
     }
 
 

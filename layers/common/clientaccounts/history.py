@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from typing import Any
 
 from . import store
@@ -12,23 +9,6 @@ from .auth import Action, Caller, authorize
 from .errors import InvalidInput, NotFound
 
 MAX_PAGE = 100
-
-
-def _decode_cursor(cursor: str, subject_ref: str) -> dict[str, Any]:
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)))
-    except (ValueError, binascii.Error):
-        raise InvalidInput("This cursor is not valid.", field="cursor") from None
-    # The partition comes from the caller and the path, never from the cursor (R18).
-    if not isinstance(key, dict) or key.get("subject_ref", {}).get("S") != subject_ref:
-        raise InvalidInput("This cursor is not valid.", field="cursor")
-    return key
-
-
-def _encode_cursor(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode().rstrip("=")
 
 
 def client_history(
@@ -41,7 +21,7 @@ def client_history(
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit is between 1 and {MAX_PAGE}.", field="limit")
     subject_ref = store.audit_subject_ref(caller.org_id, "client", client_id)
-    start = _decode_cursor(cursor, subject_ref) if cursor else None
+    start = store.decode_cursor(cursor, "subject_ref", subject_ref) if cursor else None
     page = store.query_audit_trail(subject_ref, limit=limit, start=start)
     if not page.items and start is None and store.get_client(caller.org_id, client_id) is None:
         raise NotFound("No such client.", code="client_not_found")
@@ -56,5 +36,5 @@ def client_history(
             }
             for e in page.items
         ],
-        "next_cursor": _encode_cursor(page.last_evaluated_key),
+        "next_cursor": store.encode_cursor(page.last_evaluated_key),
     }

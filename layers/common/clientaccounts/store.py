@@ -5,6 +5,9 @@ back as the domain error the caller attached to the operation.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +24,7 @@ from pynamodb.transactions import TransactWrite
 
 from . import clock
 from .config import get_settings
-from .errors import Conflict, DomainError, ServiceUnavailable
+from .errors import Conflict, DomainError, InvalidInput, ServiceUnavailable
 from .models import (
     APPROVAL_BUCKET,
     CLEANUP_BUCKET,
@@ -181,6 +184,26 @@ def get_staff_many(org_id: str, staff_ids: list[str]) -> list[Staff]:
 
 def get_clients_many(org_id: str, client_ids: list[str]) -> list[Client]:
     return _get_many(Client, [(org_id, c) for c in client_ids])
+
+
+def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
+    """An opaque cursor for the next page, or None on the last page."""
+    if not last_evaluated_key:
+        return None
+    raw = json.dumps(last_evaluated_key, sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, partition_attribute: str, partition: str) -> dict[str, Any]:
+    """The page position a cursor names. The partition always comes from the caller, never
+    from the cursor (R18): a cursor made for another partition is refused."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error):
+        raise InvalidInput("This cursor is not valid.", field="cursor") from None
+    if not isinstance(key, dict) or key.get(partition_attribute, {}).get("S") != partition:
+        raise InvalidInput("This cursor is not valid.", field="cursor")
+    return key
 
 
 @dataclass(frozen=True)
