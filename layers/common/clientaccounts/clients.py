@@ -21,7 +21,7 @@ from .auth import Action, Caller, authorize, check_department_scope
 from .config import get_settings
 from .errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
 from .links import Purpose, new_link
-from .models import Association, Client, Guard, Link, Organization
+from .models import Association, Client, Guard, Link, Organization, OutboxEmail
 from .observability import logger
 from .outbox import audit_by, queue_email, queue_link_email
 from .registration import choose_registration_practitioner
@@ -172,6 +172,18 @@ def _replayed(caller: Caller, request_key: str) -> dict[str, Any] | None:
     return view
 
 
+def _invitation_email(org: Organization, client: Client, token: str) -> OutboxEmail:
+    return queue_link_email(
+        "invitation",
+        to=client.email,
+        first_name=client.first_name,
+        org_id=org.org_id,
+        org_name=org.name,
+        token=token,
+        valid_hours=get_settings().invitation_link_hours,
+    )
+
+
 def create_client(
     caller: Caller, new: NewClient, idempotency_key: str | None = None
 ) -> dict[str, Any]:
@@ -241,17 +253,7 @@ def create_client(
     )
     tx.save(link, Link.token_hash.does_not_exist())
     associations = [add_association(tx, org.org_id, client_id, c) for c in choices]
-    tx.save(
-        queue_link_email(
-            "invitation",
-            to=client.email,
-            first_name=client.first_name,
-            org_id=org.org_id,
-            org_name=org.name,
-            token=token,
-            valid_hours=get_settings().invitation_link_hours,
-        )
-    )
+    tx.save(_invitation_email(org, client, token))
     tx.save(audit_by(caller, "client", client_id, "client.created"))
     try:
         tx.commit()
@@ -495,16 +497,6 @@ def resend_invitation(caller: Caller, client_id: str) -> None:
         Client.credentials_set == False,  # noqa: E712
         on_conflict=Conflict("This client has already accepted.", code="accepted"),
     )
-    tx.save(
-        queue_link_email(
-            "invitation",
-            to=client.email,
-            first_name=client.first_name,
-            org_id=org.org_id,
-            org_name=org.name,
-            token=token,
-            valid_hours=get_settings().invitation_link_hours,
-        )
-    )
+    tx.save(_invitation_email(org, client, token))
     tx.save(audit_by(caller, "client", client_id, "client.invitation_sent"))
     tx.commit()

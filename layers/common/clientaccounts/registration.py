@@ -22,7 +22,16 @@ from .associations import add_association, practitioner_view
 from .config import get_settings
 from .errors import Conflict, Gone, InvalidInput, NotFound
 from .links import Purpose, check_usable, hash_token, new_link
-from .models import APPROVAL_BUCKET, CLEANUP_BUCKET, Client, Guard, Link, Organization, Staff
+from .models import (
+    APPROVAL_BUCKET,
+    CLEANUP_BUCKET,
+    Client,
+    Guard,
+    Link,
+    Organization,
+    OutboxEmail,
+    Staff,
+)
 from .observability import logger
 from .outbox import audit_event, queue_email, queue_link_email
 
@@ -151,17 +160,7 @@ def _commit_registration(
     tx.save(link, Link.token_hash.does_not_exist())
     if choice is not None:
         add_association(tx, org.org_id, client_id, choice)
-    tx.save(
-        queue_link_email(
-            "email_confirmation",
-            to=client.email,
-            first_name=client.first_name,
-            org_id=org.org_id,
-            org_name=org.name,
-            token=token,
-            valid_hours=get_settings().confirmation_link_hours,
-        )
-    )
+    tx.save(_confirmation_email(org, client, token))
     tx.save(
         audit_event(
             org_id=org.org_id,
@@ -172,6 +171,18 @@ def _commit_registration(
         )
     )
     tx.commit()
+
+
+def _confirmation_email(org: Organization, client: Client, token: str) -> OutboxEmail:
+    return queue_link_email(
+        "email_confirmation",
+        to=client.email,
+        first_name=client.first_name,
+        org_id=org.org_id,
+        org_name=org.name,
+        token=token,
+        valid_hours=get_settings().confirmation_link_hours,
+    )
 
 
 def _tell_owner_of_known_email(org: Organization, email: str) -> None:
@@ -370,17 +381,7 @@ def resend_confirmation(org_slug: str, email: str) -> None:
             else Client.link_hash.does_not_exist()
         ),
     )
-    tx.save(
-        queue_link_email(
-            "email_confirmation",
-            to=client.email,
-            first_name=client.first_name,
-            org_id=org.org_id,
-            org_name=org.name,
-            token=token,
-            valid_hours=get_settings().confirmation_link_hours,
-        )
-    )
+    tx.save(_confirmation_email(org, client, token))
     tx.save(
         audit_event(
             org_id=org.org_id,
