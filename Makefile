@@ -99,9 +99,9 @@ build: $(SAM_STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
-# Cold import of every handler against a cold `import boto3` (bench/cold_import.py).
+# Every benchmark section (bench/__main__.py); BENCH_ARGS="--only cold_import --runs 5".
 bench: $(STAMP)
-	$(BIN)/python -m bench.cold_import $(BENCH_ARGS)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .ruff_cache .mypy_cache .aws-sam

@@ -1,1 +1,18 @@
-"""Benchmarks run by hand (`make bench`); nothing here is imported by the functions."""
+"""The benchmark (`make bench`, `python -m bench`): one module per section."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Options:
+    runs: int  # rounds of each timing
+    seed: int  # shuffle order of interleaved rounds
+
+
+@dataclass(frozen=True)
+class SectionResult:
+    table: str  # what a person reads
+    results: dict[str, Any]  # what bench/results.json keeps

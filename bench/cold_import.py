@@ -6,15 +6,12 @@ the function's environment is set first. The child times only the import, so int
 start-up is left out. The machine is shared and noisy: baseline and functions run
 interleaved, in a shuffled order each round, and are compared by their medians.
 
-    python -m bench.cold_import [--runs N] [--json PATH]
+    python -m bench --only cold_import [--runs N]
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -23,13 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import SectionResult
 from infra.provision import LOCAL_STACK_NAME, Provisioned
 from infra.template import ROOT, api_routes, load_template, resources_of_type
 
 LAYER = ROOT / "layers" / "common"
 BASELINE = "baseline: import boto3"
-DEFAULT_RUNS = 15
-DEFAULT_JSON = Path(__file__).resolve().parent / "results.json"
 
 # Runs in the child: only `sys` and `time` (both loaded at start-up) before the clock starts,
 # so the figure is the import alone. argv: module, attribute ("" for none), then sys.path.
@@ -193,42 +189,17 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS, help="rounds (default 15)")
-    parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write results")
-    parser.add_argument("--seed", type=int, default=None, help="shuffle seed (default random)")
-    args = parser.parse_args(argv)
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
-    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
-
-    samples = run(args.runs, seed)
+def section(runs: int, seed: int) -> SectionResult:
+    """The cold-import section of `python -m bench` (bench/__main__.py)."""
+    samples = run(runs, seed)
     rows = summarize(samples)
-    print(format_table(rows))
-    args.json.write_text(
-        json.dumps(
-            {
-                "parameters": {
-                    "runs": args.runs,
-                    "warm_up_rounds": 1,
-                    "seed": seed,
-                    "baseline": "import boto3",
-                    "python": platform.python_version(),
-                    "executable": sys.executable,
-                    "machine": platform.machine(),
-                    "cpus": os.cpu_count(),
-                },
-                "baseline_samples_ms": [round(v / 1e6, 2) for v in samples[BASELINE]],
-                "functions": rows,
-            },
-            indent=2,
-        )
-        + "\n"
+    return SectionResult(
+        table=format_table(rows),
+        results={
+            "runs": runs,
+            "warm_up_rounds": 1,
+            "baseline": "import boto3",
+            "baseline_samples_ms": [round(v / 1e6, 2) for v in samples[BASELINE]],
+            "functions": rows,
+        },
     )
-    print(f"written to {args.json}")
-    return 0  # a benchmark: a missed target is reported, never a failure
-
-
-if __name__ == "__main__":
-    sys.exit(main())

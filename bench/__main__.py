@@ -1,0 +1,82 @@
+"""`make bench`: every section of the benchmark, one table each, all in bench/results.json.
+
+Each section measures against a baseline taken in the same run (these machines are shared
+and noisy): nothing here is a pass/fail timing; a missed target is reported, not raised.
+
+    python -m bench [--only NAME[,NAME...]] [--runs N] [--seed S] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench import Options, SectionResult
+
+DEFAULT_JSON = Path(__file__).resolve().parent / "results.json"
+
+
+def _cold_import(options: Options) -> SectionResult:
+    from bench import cold_import
+
+    return cold_import.section(options.runs, options.seed)
+
+
+# name -> how to run it; in the order they run (the cheap, in-process ones first).
+SECTIONS: dict[str, Callable[[Options], SectionResult]] = {
+    "cold_import": _cold_import,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--only", default="", help="comma-separated sections (default: all)")
+    parser.add_argument("--runs", type=int, default=15, help="rounds per timing (default 15)")
+    parser.add_argument("--seed", type=int, default=None, help="shuffle seed (default random)")
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write results")
+    args = parser.parse_args(argv)
+    chosen = [name for name in args.only.split(",") if name] or list(SECTIONS)
+    unknown = sorted(set(chosen) - set(SECTIONS))
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(unknown)}; known: {', '.join(SECTIONS)}")
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
+    options = Options(runs=args.runs, seed=seed)
+
+    results: dict[str, Any] = {}
+    for name in chosen:
+        print(f"\n== {name}", flush=True)
+        section = SECTIONS[name](options)
+        print(section.table, flush=True)
+        results[name] = section.results
+    args.json.write_text(
+        json.dumps(
+            {
+                "parameters": {
+                    "runs": args.runs,
+                    "seed": seed,
+                    "python": platform.python_version(),
+                    "executable": sys.executable,
+                    "machine": platform.machine(),
+                    "cpus": os.cpu_count(),
+                },
+                "sections": results,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"\nwritten to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
