@@ -90,21 +90,16 @@ def lambda_context(logical_id: str) -> LambdaContext:
 
 
 def served_routes_problems(routes: list[Route] | None = None) -> list[str]:
-    """Each template route whose function's Powertools resolver (`module.app`) has no
-    route for that method and path: a deployment would answer 404 there."""
+    """Each template route whose function's router (`module.app`) has no route for that
+    method and path: a deployment would answer 404 there."""
     problems = []
     for route in routes if routes is not None else api_routes():
         module = load_module(route.function)
-        resolver = getattr(module, "app", None)
-        # Powertools keeps its routes in these two lists, with paths spelled /a/<b>.
-        registered = getattr(resolver, "_static_routes", []) + getattr(
-            resolver, "_dynamic_routes", []
-        )
-        wanted = re.sub(r"\{(\w+)\+?\}", r"<\1>", route.path)
-        if not any(r.method == route.method and r.path == wanted for r in registered):
+        served = getattr(getattr(module, "app", None), "routes", {})
+        if (route.method, route.path) not in served:
             problems.append(
                 f"{route.function} does not serve {route.method} {route.path} "
-                f"(template event {route.event}); add the route to its `app` resolver"
+                f"(template event {route.event}); add the route to its `app` router"
             )
     return problems
 

@@ -1,7 +1,7 @@
 """The routes that exist only in the local stack (`/_local/...`, see API.md "The local stack").
 
-They are a Powertools resolver made by `clientaccounts.http.create_api`, so request bodies are
-validated and domain errors become HTTP answers exactly as in the deployed functions.
+They are a router made by `clientaccounts.http.create_api`, so request bodies are validated
+and domain errors become HTTP answers exactly as in the deployed functions.
 """
 
 import html
@@ -10,12 +10,10 @@ import re
 import uuid
 from typing import Annotated, Any, Protocol
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.openapi.params import Body as BodyParam
 from pydantic import Field
 
 from clientaccounts import clock
-from clientaccounts.http import create_api, error_response, json_response
+from clientaccounts.http import Api, Request, Response, create_api, error_response, json_response
 from clientaccounts.organizations import FirstAdmin, NewOrganization, bootstrap_organization
 from clientaccounts.schemas import Body, Email, Name, Password, Slug, Username
 
@@ -126,15 +124,15 @@ def mailbox_page(items: list[dict[str, Any]]) -> str:
     )
 
 
-def local_routes(stack: LocalStackView, region: str) -> APIGatewayRestResolver:
+def local_routes(stack: LocalStackView, region: str) -> Api:
     app = create_api()
 
     @app.get("/_local/config")
-    def config() -> dict[str, str]:
+    def config(request: Request) -> dict[str, str]:
         return stack.config()
 
-    @app.post("/_local/orgs")
-    def create_organization(body: Annotated[OrganizationRequest, BodyParam()]) -> Response[str]:
+    @app.post("/_local/orgs", body=OrganizationRequest)
+    def create_organization(request: Request, body: OrganizationRequest) -> Response:
         # The same code as the deployed bootstrap command.
         created = bootstrap_organization(
             NewOrganization(
@@ -155,25 +153,24 @@ def local_routes(stack: LocalStackView, region: str) -> APIGatewayRestResolver:
             },
         )
 
-    def html_page() -> Response[str]:
+    def html_page(request: Request) -> Response:
         return Response(200, "text/html; charset=utf-8", mailbox_page(stack.mailbox()))
 
     @app.get("/_local/mailbox")
-    def mailbox() -> Any:
-        accept = app.current_event.get_header_value("accept", default_value="") or ""
-        if "text/html" in accept:  # a browser
-            return html_page()
+    def mailbox(request: Request) -> Any:
+        if "text/html" in (request.header("accept") or ""):  # a browser
+            return html_page(request)
         return {"items": stack.mailbox()}
 
     app.get("/_local/mailbox.html")(html_page)
 
-    @app.post("/_local/clock")
-    def advance_clock(body: Annotated[ClockRequest, BodyParam()]) -> dict[str, str]:
+    @app.post("/_local/clock", body=ClockRequest)
+    def advance_clock(request: Request, body: ClockRequest) -> dict[str, str]:
         clock.advance(body.advance_seconds)
         return {"now": clock.iso(clock.now())}
 
     @app.post("/_local/cleanup")
-    def cleanup() -> Any:
+    def cleanup(request: Request) -> Any:
         found = scheduled_function()
         if found is None:
             return error_response(

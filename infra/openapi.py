@@ -1,9 +1,9 @@
 """The API's OpenAPI description, exported from the routes themselves.
 
-Each function's Powertools resolver describes its own routes and request schemas; this merges
-them for every route of template.yaml, puts in the project's error body (API.md) and the
-success status each route answers. `docs/openapi.json` is its output; a test fails when the
-file is not current:
+Each function's router (`clientaccounts.http.Api`) holds its routes with their pydantic body
+and query models; this describes them for every route of template.yaml, with the project's
+error body (API.md) and the success status each route answers. `docs/openapi.json` is its
+output; a test fails when the file is not current:
 
     python -m infra.openapi > docs/openapi.json
 """
@@ -13,6 +13,10 @@ from __future__ import annotations
 import json
 import sys
 from typing import Any
+
+from pydantic import BaseModel
+
+from clientaccounts.http import Route as ServedRoute
 
 from .lambda_loader import load_module
 from .template import api_routes
@@ -65,19 +69,53 @@ def _error_response(description: str) -> dict[str, Any]:
     }
 
 
+COMPONENT = "#/components/schemas/{model}"
+
+
+def _model_schema(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, Any]:
+    """A $ref to the model, its schema (and those it uses) put in `schemas`."""
+    schema = model.model_json_schema(ref_template=COMPONENT)
+    schemas.update(schema.pop("$defs", {}))
+    schemas[model.__name__] = schema
+    return {"$ref": COMPONENT.format(model=model.__name__)}
+
+
+def _operation(route: ServedRoute, schemas: dict[str, Any]) -> dict[str, Any]:
+    """What the router knows of one route: its parameters and request body."""
+    operation: dict[str, Any] = {"summary": f"{route.method} {route.path}"}
+    parameters: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in route.path_parameters
+    ]
+    if route.query is not None:
+        query = route.query.model_json_schema()
+        required = set(query.get("required", []))
+        for name, schema in query["properties"].items():
+            parameters.append(
+                {"name": name, "in": "query", "required": name in required, "schema": schema}
+            )
+    if parameters:
+        operation["parameters"] = parameters
+    if route.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _model_schema(route.body, schemas)}},
+        }
+    return operation
+
+
 def build_openapi() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     schemas: dict[str, Any] = {}
     for route in api_routes():
-        described = json.loads(
-            load_module(route.function).app.get_openapi_json_schema(title="-", version="-")
+        operation = _operation(
+            load_module(route.function).app.routes[(route.method, route.path)], schemas
         )
-        operation = described["paths"][route.path][route.method.lower()]
         success = SUCCESS.get((route.method, route.path), 200)
         responses = {
-            str(success): operation["responses"].get("200", {"description": "OK"})
-            if success != 204
-            else {"description": "No content"}
+            str(success): {"description": "No content"}
+            if success == 204
+            else {"description": "Success", "content": {"application/json": {}}}
         }
         for status, description in ERRORS_OF_EVERY_ROUTE.items():
             responses[status] = _error_response(description)
@@ -88,9 +126,6 @@ def build_openapi() -> dict[str, Any]:
         operation["responses"] = dict(sorted(responses.items()))
         operation["operationId"] = f"{route.function}.{route.event}"
         paths.setdefault(route.path, {})[route.method.lower()] = operation
-        for name, schema in described.get("components", {}).get("schemas", {}).items():
-            if name not in ("HTTPValidationError", "ValidationError"):
-                schemas[name] = schema
     schemas["Error"] = ERROR
     return {
         "openapi": "3.0.3",

@@ -1,20 +1,17 @@
 """POST /public/invitations/accept: the invited client chooses username and password (R4)."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from clientaccounts.http import create_api
+from clientaccounts.http import Request, create_api
 from clientaccounts.invitations import accept_invitation
-from clientaccounts.observability import logger
+from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.schemas import AcceptInvitationRequest
 
 app = create_api()
 
 
-@app.post("/public/invitations/accept")
-def accept(body: Annotated[AcceptInvitationRequest, Body()]):  # type: ignore[no-untyped-def]
+@app.post("/public/invitations/accept", body=AcceptInvitationRequest)
+def accept(request: Request, body: AcceptInvitationRequest) -> dict[str, str]:
     return {"status": accept_invitation(body.token, body.username, body.password)}
 
 

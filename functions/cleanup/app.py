@@ -8,10 +8,9 @@ from typing import Any
 
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clientaccounts.lifecycle import run_scheduled_jobs
-from clientaccounts.observability import logger
+from clientaccounts.observability import LambdaContext, logger
 
 metrics = Metrics()  # namespace: POWERTOOLS_METRICS_NAMESPACE
 

@@ -1,24 +1,20 @@
 """GET /clients/{client_id}/history: the client's audit trail (R20)."""
 
-from typing import Annotated, Any
-
-from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import Any
 
 from clientaccounts.history import client_history
-from clientaccounts.http import create_api, request_caller
-from clientaccounts.observability import logger
+from clientaccounts.http import Request, create_api, request_caller
+from clientaccounts.observability import LambdaContext, logger
+from clientaccounts.schemas import HistoryQuery
 
 app = create_api()
 
 
-@app.get("/clients/<client_id>/history")
-def history(
-    client_id: str,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
-) -> dict[str, Any]:
-    return client_history(request_caller(app), client_id, limit=limit, cursor=cursor)
+@app.get("/clients/{client_id}/history", query=HistoryQuery)
+def history(request: Request, client_id: str, query: HistoryQuery) -> dict[str, Any]:
+    return client_history(
+        request_caller(request), client_id, limit=query.limit, cursor=query.cursor
+    )
 
 
 @logger.inject_lambda_context

@@ -1,25 +1,22 @@
 """POST /public/email-confirmations (R9, R10) and /public/email-confirmations/resend."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from clientaccounts.http import create_api, json_response
-from clientaccounts.observability import logger
+from clientaccounts.http import Request, Response, create_api, json_response
+from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.registration import confirm_email, resend_confirmation
 from clientaccounts.schemas import EmailConfirmationRequest, ResendConfirmationRequest
 
 app = create_api()
 
 
-@app.post("/public/email-confirmations")
-def confirm(body: Annotated[EmailConfirmationRequest, Body()]):  # type: ignore[no-untyped-def]
+@app.post("/public/email-confirmations", body=EmailConfirmationRequest)
+def confirm(request: Request, body: EmailConfirmationRequest) -> dict[str, str]:
     return {"status": confirm_email(body.token)}
 
 
-@app.post("/public/email-confirmations/resend")
-def resend(body: Annotated[ResendConfirmationRequest, Body()]):  # type: ignore[no-untyped-def]
+@app.post("/public/email-confirmations/resend", body=ResendConfirmationRequest)
+def resend(request: Request, body: ResendConfirmationRequest) -> Response:
     resend_confirmation(body.org_slug, body.email)
     # R21: the same answer whatever the address.
     return json_response(

@@ -2,19 +2,16 @@
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from clientaccounts.clients import delete_client
-from clientaccounts.http import create_api, json_response, request_caller
-from clientaccounts.observability import logger
+from clientaccounts.http import Request, Response, create_api, json_response, request_caller
+from clientaccounts.observability import LambdaContext, logger
 
 app = create_api()
 
 
-@app.delete("/clients/<client_id>")
-def delete(client_id: str) -> Response[str]:
-    delete_client(request_caller(app), client_id)
+@app.delete("/clients/{client_id}")
+def delete(request: Request, client_id: str) -> Response:
+    delete_client(request_caller(request), client_id)
     return json_response(204)
 
 

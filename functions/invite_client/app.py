@@ -2,19 +2,16 @@
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from clientaccounts.clients import resend_invitation
-from clientaccounts.http import create_api, json_response, request_caller
-from clientaccounts.observability import logger
+from clientaccounts.http import Request, Response, create_api, json_response, request_caller
+from clientaccounts.observability import LambdaContext, logger
 
 app = create_api()
 
 
-@app.post("/clients/<client_id>/invitation")
-def invite(client_id: str) -> Response[str]:
-    resend_invitation(request_caller(app), client_id)
+@app.post("/clients/{client_id}/invitation")
+def invite(request: Request, client_id: str) -> Response:
+    resend_invitation(request_caller(request), client_id)
     return json_response(202, {"message": "A new invitation is on its way."})
 
 

@@ -9,10 +9,9 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clientaccounts.delivery import deliver_outbox_email
-from clientaccounts.observability import logger
+from clientaccounts.observability import LambdaContext, logger
 
 # Report failed records even when all failed: the event source retries exactly those
 # (bisecting on errors) instead of treating the invocation as a crash.

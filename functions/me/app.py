@@ -2,25 +2,23 @@
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from clientaccounts.associations import care_app_connections
 from clientaccounts.auth import caller_profile
-from clientaccounts.http import create_api, request_caller
-from clientaccounts.observability import logger
+from clientaccounts.http import Request, create_api, request_caller
+from clientaccounts.observability import LambdaContext, logger
 
 app = create_api()
 
 
 @app.get("/me")
-def me() -> dict[str, object]:
-    return caller_profile(request_caller(app))
+def me(request: Request) -> dict[str, object]:
+    return caller_profile(request_caller(request))
 
 
 @app.get("/me/connections")
-def connections() -> dict[str, Any]:
+def connections(request: Request) -> dict[str, Any]:
     """The Care App's list."""
-    return care_app_connections(request_caller(app))
+    return care_app_connections(request_caller(request))
 
 
 @logger.inject_lambda_context

@@ -1,13 +1,9 @@
 """The organization's settings and departments: GET/PATCH /org, GET/POST /departments."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from clientaccounts.http import create_api, json_response, request_caller
-from clientaccounts.observability import logger
+from clientaccounts.http import Request, Response, create_api, json_response, request_caller
+from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.organizations import (
     create_department,
     departments_of,
@@ -20,25 +16,25 @@ app = create_api()
 
 
 @app.get("/org")
-def read_settings() -> dict[str, Any]:
-    return organization_settings(request_caller(app))
+def read_settings(request: Request) -> dict[str, Any]:
+    return organization_settings(request_caller(request))
 
 
-@app.patch("/org")
-def update_settings(body: Annotated[UpdateOrganizationRequest, Body()]) -> dict[str, Any]:
+@app.patch("/org", body=UpdateOrganizationRequest)
+def update_settings(request: Request, body: UpdateOrganizationRequest) -> dict[str, Any]:
     return update_organization(
-        request_caller(app), name=body.name, manual_approval=body.manual_approval
+        request_caller(request), name=body.name, manual_approval=body.manual_approval
     )
 
 
 @app.get("/departments")
-def list_departments() -> dict[str, Any]:
-    return departments_of(request_caller(app))
+def list_departments(request: Request) -> dict[str, Any]:
+    return departments_of(request_caller(request))
 
 
-@app.post("/departments")
-def add_department(body: Annotated[NewDepartmentRequest, Body()]) -> Response[str]:
-    return json_response(201, create_department(request_caller(app), body.name))
+@app.post("/departments", body=NewDepartmentRequest)
+def add_department(request: Request, body: NewDepartmentRequest) -> Response:
+    return json_response(201, create_department(request_caller(request), body.name))
 
 
 @logger.inject_lambda_context

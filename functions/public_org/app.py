@@ -2,17 +2,15 @@
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from clientaccounts.http import create_api
-from clientaccounts.observability import logger
+from clientaccounts.http import Request, create_api
+from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.organizations import public_organization_view
 
 app = create_api()
 
 
-@app.get("/public/orgs/<slug>")
-def get_public_organization(slug: str) -> dict[str, Any]:
+@app.get("/public/orgs/{slug}")
+def get_public_organization(request: Request, slug: str) -> dict[str, Any]:
     return public_organization_view(slug)
 
 

@@ -1,29 +1,25 @@
 """GET /clients (R14) and GET /clients/{client_id}."""
 
-from typing import Annotated, Any
-
-from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import Any
 
 from clientaccounts.clients import get_client_detail, list_clients
-from clientaccounts.http import create_api, request_caller
-from clientaccounts.observability import logger
+from clientaccounts.http import Request, create_api, request_caller
+from clientaccounts.observability import LambdaContext, logger
+from clientaccounts.schemas import ClientListQuery
 
 app = create_api()
 
 
-@app.get("/clients")
-def list_by_status(  # type: ignore[no-untyped-def]
-    status: Annotated[str, Query(max_length=16)] = "active",
-    limit: Annotated[int, Query(ge=1, le=100)] = 25,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
-):
-    return list_clients(request_caller(app), status=status, limit=limit, cursor=cursor)
+@app.get("/clients", query=ClientListQuery)
+def list_by_status(request: Request, query: ClientListQuery) -> dict[str, Any]:
+    return list_clients(
+        request_caller(request), status=query.status, limit=query.limit, cursor=query.cursor
+    )
 
 
-@app.get("/clients/<client_id>")
-def read(client_id: str) -> dict[str, Any]:
-    return get_client_detail(request_caller(app), client_id)
+@app.get("/clients/{client_id}")
+def read(request: Request, client_id: str) -> dict[str, Any]:
+    return get_client_detail(request_caller(request), client_id)
 
 
 @logger.inject_lambda_context

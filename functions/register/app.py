@@ -1,12 +1,9 @@
 """POST /public/orgs/{slug}/registrations: self-registration (R5-R8, R21)."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from clientaccounts.http import create_api, json_response
-from clientaccounts.observability import logger
+from clientaccounts.http import Request, Response, create_api, json_response
+from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.registration import Registration, register_client
 from clientaccounts.schemas import RegistrationRequest
 
@@ -18,8 +15,8 @@ ACCEPTED = {
 }
 
 
-@app.post("/public/orgs/<slug>/registrations")
-def register(slug: str, body: Annotated[RegistrationRequest, Body()]):  # type: ignore[no-untyped-def]
+@app.post("/public/orgs/{slug}/registrations", body=RegistrationRequest)
+def register(request: Request, slug: str, body: RegistrationRequest) -> Response:
     register_client(slug, Registration(**body.model_dump()))
     return json_response(202, ACCEPTED)
 

@@ -1,22 +1,19 @@
 """PATCH /clients/{client_id}: field edits and active/inactive (R15)."""
 
-from typing import Annotated, Any
-
-from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import Any
 
 from clientaccounts.clients import ClientChanges, update_client
-from clientaccounts.http import create_api, request_caller
-from clientaccounts.observability import logger
+from clientaccounts.http import Request, create_api, request_caller
+from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.schemas import UpdateClientRequest
 
 app = create_api()
 
 
-@app.patch("/clients/<client_id>")
-def update(client_id: str, body: Annotated[UpdateClientRequest, Body()]):  # type: ignore[no-untyped-def]
+@app.patch("/clients/{client_id}", body=UpdateClientRequest)
+def update(request: Request, client_id: str, body: UpdateClientRequest) -> dict[str, Any]:
     changes = ClientChanges(given=frozenset(body.model_fields_set), **body.model_dump())
-    return update_client(request_caller(app), client_id, changes)
+    return update_client(request_caller(request), client_id, changes)
 
 
 @logger.inject_lambda_context

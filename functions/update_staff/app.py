@@ -1,21 +1,18 @@
 """PATCH /staff/{staff_id}: roles, departments, notifications, active (R12)."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from clientaccounts.http import create_api, request_caller
-from clientaccounts.observability import logger
+from clientaccounts.http import Request, create_api, request_caller
+from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.schemas import UpdateStaffRequest
 from clientaccounts.staff import StaffChanges, update_staff_member
 
 app = create_api()
 
 
-@app.patch("/staff/<staff_id>")
-def update(staff_id: str, body: Annotated[UpdateStaffRequest, Body()]) -> dict[str, Any]:
-    return update_staff_member(request_caller(app), staff_id, StaffChanges(**body.model_dump()))
+@app.patch("/staff/{staff_id}", body=UpdateStaffRequest)
+def update(request: Request, staff_id: str, body: UpdateStaffRequest) -> dict[str, Any]:
+    return update_staff_member(request_caller(request), staff_id, StaffChanges(**body.model_dump()))
 
 
 @logger.inject_lambda_context

@@ -31,6 +31,8 @@ class Settings:
     sender_address: str
     portal_base_url: str
     care_app_url: str
+    # The portal's scheme://host: browsers read answers only when they name it (CORS).
+    portal_origin: str = ""
     confirmation_link_hours: int = 24
     invitation_link_hours: int = 72
     unconfirmed_retention_days: int = 7
@@ -69,6 +71,7 @@ def load_settings() -> Settings:
         sender_address=os.environ.get("SENDER_ADDRESS", "no-reply@example.org"),
         portal_base_url=os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:3000").rstrip("/"),
         care_app_url=os.environ.get("CARE_APP_URL", "https://care-app.example.org").rstrip("/"),
+        portal_origin=os.environ.get("PORTAL_ORIGIN", ""),
         confirmation_link_hours=int(os.environ.get("CONFIRMATION_LINK_HOURS", "24")),
         invitation_link_hours=int(os.environ.get("INVITATION_LINK_HOURS", "72")),
         unconfirmed_retention_days=int(os.environ.get("UNCONFIRMED_RETENTION_DAYS", "7")),

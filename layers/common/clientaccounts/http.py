@@ -1,38 +1,92 @@
-"""The HTTP edge: one resolver factory and the one mapping of errors to HTTP responses.
+"""The HTTP edge: one small router for API Gateway REST proxy events, and the one mapping of
+errors to HTTP responses.
 
 Every error body is `{"message", "code"}`, plus `errors: [{"field", "message"}]` for bad
-input. Inputs are never echoed back (they may hold personal data).
+input. Inputs are never echoed back (they may hold personal data). Bodies are always read as
+JSON (API.md), whatever Content-Type a client sends.
+
+Not Powertools' event handler: importing it loads every resolver it has (AppSync, Bedrock,
+VPC Lattice, ...) and its OpenAPI machinery, about a third of an API function's cold start
+(docs/decisions.md, "A router of our own").
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 
 from .auth import Caller, caller_from_claims
+from .config import get_settings
 from .errors import DomainError
 from .observability import logger
 
 JSON = "application/json"
+METHODS = ("GET", "POST", "PATCH", "DELETE")
 
 
-def json_response(status: int, body: dict[str, Any] | None = None) -> Response[str]:
-    return Response(status_code=status, content_type=JSON, body=json.dumps(body) if body else "")
+@dataclass(frozen=True)
+class Response:
+    status_code: int
+    content_type: str = JSON
+    body: str = ""
+
+
+def json_response(status: int, body: Mapping[str, Any] | None = None) -> Response:
+    return Response(status, JSON, "" if body is None else json.dumps(body))
 
 
 def error_response(
     status: int, code: str, message: str, errors: list[dict[str, str]] | None = None
-) -> Response[str]:
+) -> Response:
     body: dict[str, Any] = {"message": message, "code": code}
     if errors is not None:
         body["errors"] = errors
     return json_response(status, body)
 
+
+class InvalidRequest(Exception):
+    """The request's body or query string does not fit the route's model (422)."""
+
+    def __init__(self, errors: list[dict[str, str]]):
+        super().__init__("invalid request")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a route reads of the API Gateway proxy event."""
+
+    event: Mapping[str, Any]
+
+    def header(self, name: str) -> str | None:
+        """A header's value; header names are case-insensitive."""
+        wanted = name.lower()
+        for key, value in (self.event.get("headers") or {}).items():
+            if key.lower() == wanted:
+                return str(value)
+        return None
+
+    @property
+    def claims(self) -> Mapping[str, str] | None:
+        """The ID token's claims, as the Cognito authorizer passes them (None: public)."""
+        authorizer = (self.event.get("requestContext") or {}).get("authorizer") or {}
+        claims = authorizer.get("claims")
+        return claims if isinstance(claims, Mapping) else None
+
+
+def request_caller(request: Request) -> Caller:
+    """The caller of this request (claims checked by the authorizer, state read now)."""
+    return caller_from_claims(request.claims)
+
+
+# --- validation ---------------------------------------------------------------------------
 
 FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
@@ -40,78 +94,162 @@ FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     """The field's name; a key that is not a plausible field name (it could be anything the
     caller sent, even a password) is reported as "body" instead of being echoed."""
-    # Powertools prefixes the location: ("body", "dob"), ("query", "limit").
-    inside = loc[1:] if loc and loc[0] in ("body", "query", "path") else loc
-    parts = [str(p) for p in inside]
+    parts = [str(p) for p in loc]
     if not parts or not all(FIELD_NAME.match(p) or p.isdigit() for p in parts):
         return "body"
     return ".".join(parts)
 
 
-def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+def _validation_errors(exc: ValidationError) -> list[dict[str, str]]:
     errors = []
-    for error in exc.errors():
-        if error.get("type") == "json_invalid":
-            errors.append({"field": "body", "message": "The body is not valid JSON."})
-        elif error.get("type") == "model_attributes_type":
-            errors.append({"field": "body", "message": "The body must be a JSON object."})
-        elif error.get("type") == "extra_forbidden":
+    for error in exc.errors(include_url=False, include_input=False):
+        if error["type"] == "extra_forbidden":
             errors.append({"field": _field_name(error["loc"]), "message": "Unknown field."})
         else:
-            msg = str(error.get("msg", "Invalid value."))
-            if msg.startswith("Value error, "):
-                msg = msg.removeprefix("Value error, ")
+            msg = str(error.get("msg", "Invalid value.")).removeprefix("Value error, ")
             errors.append({"field": _field_name(error["loc"]), "message": msg})
     return errors
 
 
-class JsonApiResolver(APIGatewayRestResolver):
-    """Bodies are JSON (API.md), whatever Content-Type a client sends: without this, a form
-    or text content type makes Powertools parse the JSON text as form fields."""
-
-    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-        event = dict(event)
-        if event.get("body") is not None:
-            for key in ("headers", "multiValueHeaders"):
-                headers = {
-                    k: v for k, v in (event.get(key) or {}).items() if k.lower() != "content-type"
-                }
-                headers["Content-Type"] = JSON if key == "headers" else [JSON]
-                event[key] = headers
-        return super().resolve(event, context)
+def _body_error(message: str) -> InvalidRequest:
+    return InvalidRequest([{"field": "body", "message": message}])
 
 
-def request_caller(app: APIGatewayRestResolver) -> Caller:
-    """The caller of the current request (claims checked by the authorizer, state read now)."""
-    context = app.current_event.request_context
-    claims = context.authorizer.claims if context.authorizer else None
-    return caller_from_claims(claims)
+Model = TypeVar("Model", bound=BaseModel)
 
 
-def create_api() -> APIGatewayRestResolver:
-    """A REST resolver with request validation and the project's error mapping."""
-    app = JsonApiResolver(enable_validation=True)
+def parse_body(event: Mapping[str, Any], model: type[Model]) -> Model:
+    raw = event.get("body")
+    if raw and event.get("isBase64Encoded"):
+        try:
+            raw = base64.b64decode(raw, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise _body_error("The body is not valid JSON.") from None
+    if raw is None or raw == "":
+        raise _body_error("A JSON body is required.")
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise _body_error("The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise _body_error("The body must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRequest(_validation_errors(exc)) from None
 
-    @app.exception_handler(DomainError)
-    def _domain_error(exc: DomainError) -> Response[str]:
-        errors = [{"field": exc.field, "message": exc.message}] if exc.field else None
-        if exc.status >= 500:
-            logger.warning("dependency unavailable", extra={"code": exc.code})
-        return error_response(exc.status, exc.code, exc.message, errors)
 
-    @app.exception_handler(RequestValidationError)
-    def _invalid_request(exc: RequestValidationError) -> Response[str]:
-        errors = _validation_errors(exc)
-        fields = ", ".join(sorted({e["field"] for e in errors}))
-        return error_response(422, "validation_failed", f"Invalid request: {fields}.", errors)
+def parse_query(event: Mapping[str, Any], model: type[Model]) -> Model:
+    try:
+        return model.model_validate(event.get("queryStringParameters") or {})
+    except ValidationError as exc:
+        raise InvalidRequest(_validation_errors(exc)) from None
 
-    @app.not_found
-    def _route_not_found(_exc: Exception) -> Response[str]:
-        return error_response(404, "route_not_found", "No such route.")
 
-    @app.exception_handler(Exception)
-    def _unexpected(exc: Exception) -> Response[str]:
-        logger.error("unhandled error", extra={"error_type": type(exc).__name__})
-        return error_response(500, "internal_error", "Something went wrong on our side.")
+# --- routing ------------------------------------------------------------------------------
 
-    return app
+# An endpoint takes the Request, then the path parameters, `body` and `query` by name; it
+# answers a Response, or a JSON object for 200.
+Endpoint = Callable[..., Any]
+E = TypeVar("E", bound=Endpoint)
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # as template.yaml writes it: /clients/{client_id}
+    endpoint: Endpoint
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+
+    @property
+    def path_parameters(self) -> list[str]:
+        return re.findall(r"{([^}]+)}", self.path)
+
+
+class Api:
+    """The routes one function serves. API Gateway passes the matched template path as the
+    event's `resource` and the decoded path parameters, so a route is found by a lookup."""
+
+    def __init__(self) -> None:
+        self.routes: dict[tuple[str, str], Route] = {}
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+    ) -> Callable[[E], E]:
+        if method not in METHODS:
+            raise ValueError(f"unsupported method {method}")
+
+        def register(endpoint: E) -> E:
+            self.routes[(method, path)] = Route(method, path, endpoint, body, query)
+            return endpoint
+
+        return register
+
+    def get(self, path: str, *, query: type[BaseModel] | None = None) -> Callable[[E], E]:
+        return self.route("GET", path, query=query)
+
+    def post(self, path: str, *, body: type[BaseModel] | None = None) -> Callable[[E], E]:
+        return self.route("POST", path, body=body)
+
+    def patch(self, path: str, *, body: type[BaseModel] | None = None) -> Callable[[E], E]:
+        return self.route("PATCH", path, body=body)
+
+    def delete(self, path: str) -> Callable[[E], E]:
+        return self.route("DELETE", path)
+
+    def resolve(self, event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
+        """The proxy integration's answer to one event."""
+        try:
+            response = self._dispatch(event)
+        except DomainError as exc:
+            errors = [{"field": exc.field, "message": exc.message}] if exc.field else None
+            if exc.status >= 500:
+                logger.warning("dependency unavailable", extra={"code": exc.code})
+            response = error_response(exc.status, exc.code, exc.message, errors)
+        except InvalidRequest as exc:
+            fields = ", ".join(sorted({e["field"] for e in exc.errors}))
+            response = error_response(
+                422, "validation_failed", f"Invalid request: {fields}.", exc.errors
+            )
+        except Exception as exc:  # the caller gets a clean 500; the log gets the type only
+            logger.error("unhandled error", extra={"error_type": type(exc).__name__})
+            response = error_response(500, "internal_error", "Something went wrong on our side.")
+        return _proxy_result(response)
+
+    def _dispatch(self, event: Mapping[str, Any]) -> Response:
+        method = str(event.get("httpMethod", "")).upper()
+        route = self.routes.get((method, str(event.get("resource", ""))))
+        if route is None:
+            return error_response(404, "route_not_found", "No such route.")
+        given = event.get("pathParameters") or {}
+        kwargs: dict[str, Any] = {name: str(given.get(name, "")) for name in route.path_parameters}
+        if route.body is not None:
+            kwargs["body"] = parse_body(event, route.body)
+        if route.query is not None:
+            kwargs["query"] = parse_query(event, route.query)
+        answer = route.endpoint(Request(event), **kwargs)
+        return answer if isinstance(answer, Response) else json_response(200, answer)
+
+
+def _proxy_result(response: Response) -> dict[str, Any]:
+    headers = {"Content-Type": response.content_type}
+    # API Gateway answers the CORS preflight itself; the actual answer must name the portal.
+    origin = get_settings().portal_origin
+    if origin:
+        headers["Access-Control-Allow-Origin"] = origin
+    return {
+        "statusCode": response.status_code,
+        "headers": headers,
+        "body": response.body,
+        "isBase64Encoded": False,
+    }
+
+
+def create_api() -> Api:
+    return Api()

@@ -35,8 +35,10 @@ def _calendar_date(value: object) -> date:
 IsoDate = Annotated[date, BeforeValidator(_calendar_date)]
 
 
+# defer_build: a function validates one or two of these models; building all of them at
+# import would be cold-start time spent on models that function never uses.
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class RegistrationRequest(Body):
@@ -128,3 +130,27 @@ class UpdateOrganizationRequest(Body):
 
 class NewDepartmentRequest(Body):
     name: Name
+
+
+class QueryParameters(BaseModel):
+    # Unknown query parameters are ignored (a cache-buster must not break a list).
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+
+Cursor = Annotated[str, StringConstraints(max_length=2048)]
+
+
+class ClientListQuery(QueryParameters):
+    status: Annotated[str, StringConstraints(max_length=16)] = "active"
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Cursor | None = None
+
+
+class HistoryQuery(QueryParameters):
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+    cursor: Cursor | None = None
+
+
+class StaffListQuery(QueryParameters):
+    role: Annotated[str, StringConstraints(max_length=32)] | None = None
+    department_id: Annotated[str, StringConstraints(max_length=64)] | None = None
