@@ -116,3 +116,12 @@ def test_the_table_shouts_every_problem() -> None:
     assert "!! 1 PROBLEM(S)" in table
     assert "client #0: no confirmation link" in table
     assert "every account and email arrived" in format_table(rows, checks, [])
+
+
+def test_an_answer_that_cannot_be_read_is_counted_not_lost() -> None:
+    def unreadable() -> int:
+        raise AttributeError("'NoneType' object has no attribute 'get'")
+
+    timed = run_block(CONFIRMATION, [unreadable], workers=1, deadline=time.monotonic() + 60)
+    assert timed.statuses == [-1]
+    assert summarize([timed]).errors == 1
