@@ -109,6 +109,7 @@ def test_the_table_shouts_every_problem() -> None:
     checks = {
         "workers": 1,
         "clients": 1,
+        "warm_up_clients": 0,
         "rounds": 1,
         "stack_log": {"tracebacks": 0, "mailer_failures": 0, "server_errors": 0},
     }
