@@ -10,6 +10,8 @@ from typing import Any
 class Options:
     runs: int  # rounds of each timing
     seed: int  # shuffle order of interleaved rounds
+    load_workers: int = 8  # local_stack_load: concurrent clients
+    load_clients: int = 150  # local_stack_load: registrations (each confirmed too)
 
 
 @dataclass(frozen=True)

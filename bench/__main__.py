@@ -4,6 +4,7 @@ Each section measures against a baseline taken in the same run (these machines a
 and noisy): nothing here is a pass/fail timing; a missed target is reported, not raised.
 
     python -m bench [--only NAME[,NAME...]] [--runs N] [--seed S] [--json PATH]
+                    [--load-workers N] [--load-clients N]
 """
 
 from __future__ import annotations
@@ -29,9 +30,16 @@ def _cold_import(options: Options) -> SectionResult:
     return cold_import.section(options.runs, options.seed)
 
 
+def _local_stack_load(options: Options) -> SectionResult:
+    from bench import local_stack_load
+
+    return local_stack_load.section(options.load_workers, options.load_clients, options.seed)
+
+
 # name -> how to run it; in the order they run (the cheap, in-process ones first).
 SECTIONS: dict[str, Callable[[Options], SectionResult]] = {
     "cold_import": _cold_import,
+    "local_stack_load": _local_stack_load,
 }
 
 
@@ -41,15 +49,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=15, help="rounds per timing (default 15)")
     parser.add_argument("--seed", type=int, default=None, help="shuffle seed (default random)")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write results")
+    parser.add_argument(
+        "--load-workers",
+        type=int,
+        default=Options.load_workers,
+        help="local_stack_load: concurrent clients (default %(default)s)",
+    )
+    parser.add_argument(
+        "--load-clients",
+        type=int,
+        default=Options.load_clients,
+        help="local_stack_load: registrations, each then confirmed (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     chosen = [name for name in args.only.split(",") if name] or list(SECTIONS)
     unknown = sorted(set(chosen) - set(SECTIONS))
     if unknown:
         parser.error(f"unknown section(s): {', '.join(unknown)}; known: {', '.join(SECTIONS)}")
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
+    if min(args.runs, args.load_workers, args.load_clients) < 1:
+        parser.error("--runs, --load-workers and --load-clients must be at least 1")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
-    options = Options(runs=args.runs, seed=seed)
+    options = Options(
+        runs=args.runs,
+        seed=seed,
+        load_workers=args.load_workers,
+        load_clients=args.load_clients,
+    )
 
     results: dict[str, Any] = {}
     for name in chosen:
@@ -62,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "parameters": {
                     "runs": args.runs,
+                    "load_workers": args.load_workers,
+                    "load_clients": args.load_clients,
                     "seed": seed,
                     "python": platform.python_version(),
                     "executable": sys.executable,

@@ -55,7 +55,7 @@ from .local_gateway import (
     served_routes_problems,
 )
 from .local_routes import local_routes
-from .mailbox import sent_emails
+from .mailbox import sent_count, sent_emails
 from .outbox_stream import OutboxPump
 from .provision import Provisioned, provision
 from .template import Route, load_template, resources_of_type
@@ -186,7 +186,7 @@ class LocalStack:
         except Exception as exc:  # the request already has its answer; say why mail stalled
             print(f"mailer: draining the outbox failed: {type(exc).__name__}", flush=True)
         # moto keeps no send time; stamp each email when first seen, on the app's clock.
-        sent = len(sent_emails(self.region))
+        sent = sent_count(self.region)
         self._sent_at += [clock.iso(clock.now())] * (sent - len(self._sent_at))
 
     def mailbox(self) -> list[dict[str, Any]]:

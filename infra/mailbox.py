@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from email import message_from_string, policy
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -11,6 +12,9 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 
+# Parsing costs milliseconds an email and the mailbox is read whole, again and again (after
+# every request, before sent_count): parse each message once; moto keeps them all anyway.
+@functools.cache
 def _parts(raw: str) -> tuple[str, str, str]:
     message = message_from_string(raw, policy=policy.default)
     assert isinstance(message, EmailMessage)
@@ -23,14 +27,21 @@ def _parts(raw: str) -> tuple[str, str, str]:
     )
 
 
+def _raw_messages(region: str) -> list[Any]:
+    backend = ses_backends[DEFAULT_ACCOUNT_ID][region]
+    return [m for m in backend.sent_messages if getattr(m, "raw_data", None) is not None]
+
+
+def sent_count(region: str) -> int:
+    """How many emails `sent_emails` lists, without reading them."""
+    return len(_raw_messages(region))
+
+
 def sent_emails(region: str) -> list[dict[str, Any]]:
     """Every email sent so far, oldest first: {to, subject, text, html}."""
-    backend = ses_backends[DEFAULT_ACCOUNT_ID][region]
     items = []
-    for message in backend.sent_messages:
-        raw = getattr(message, "raw_data", None)
-        if raw is None:
-            continue
+    for message in _raw_messages(region):
+        raw = message.raw_data
         subject, text, html = _parts(raw)
         # moto lists each recipient twice (the call's and the To header's), maybe with a name.
         to = list(dict.fromkeys(parseaddr(d)[1] for d in message.destinations))

@@ -3,17 +3,8 @@ HTTP to the API, boto3 to the local Cognito endpoint."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import signal
-import socket
 import subprocess
-import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,46 +14,15 @@ from typing import Any
 import boto3
 import pytest
 
-from infra.template import ROOT
+from infra import local_stack_process
+from infra.local_stack_process import (
+    HttpAnswer,
+    StackDidNotStart,
+    http,
+    start_stack,
+    stop,
+)
 from tests.request_bodies import PASSWORD, registration_body
-
-START_TIMEOUT = 60.0  # seconds; start-up takes a few
-STOP_TIMEOUT = 15.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class HttpAnswer:
-    status: int
-    body: Any
-    text: str
-    headers: dict[str, str]
-
-
-def http(
-    method: str, url: str, body: Any = None, headers: dict[str, str] | None = None
-) -> HttpAnswer:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - 127.0.0.1
-    request.add_header("Content-Type", "application/json")
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
-            status, raw, got = answer.status, answer.read(), dict(answer.headers)
-    except urllib.error.HTTPError as error:
-        status, raw, got = error.code, error.read(), dict(error.headers)
-    text = raw.decode()
-    try:
-        parsed = json.loads(text) if text else None
-    except ValueError:
-        parsed = None
-    return HttpAnswer(status, parsed, text, got)
 
 
 @dataclass
@@ -145,47 +105,12 @@ def registered_and_confirmed(stack: RunningStack, slug: str) -> dict[str, object
     return {**body, "status": confirmed.body["status"]}
 
 
-def start_stack(*extra: str) -> tuple[subprocess.Popen[bytes], Path, str, str]:
-    api_port, aws_port = free_port(), free_port()
-    output = Path(tempfile.mkstemp(prefix="local-stack-", suffix=".log")[1])
-    env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
-    with output.open("wb") as sink:  # a file, not a pipe: a full pipe would stall the stack
-        ports = ["--api-port", str(api_port), "--aws-port", str(aws_port)]
-        process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-            [sys.executable, "-m", "infra.local_stack", *ports, *extra],
-            cwd=ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    return process, output, f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{aws_port}"
-
-
 def wait_until_ready(process: subprocess.Popen[bytes], output: Path, api: str) -> dict[str, str]:
-    """GET /_local/config until it answers; fail with the stack's output otherwise."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the local stack exited ({process.returncode}):\n{output.read_text()}")
-        try:
-            with urllib.request.urlopen(api + "/_local/config", timeout=2) as answer:  # noqa: S310
-                config: dict[str, str] = json.loads(answer.read())
-                return config
-        except OSError:
-            time.sleep(0.2)
-    stop(process)
-    pytest.fail(f"the local stack did not answer in {START_TIMEOUT:.0f} s:\n{output.read_text()}")
-
-
-def stop(process: subprocess.Popen[bytes], signum: int = signal.SIGTERM) -> int:
-    if process.poll() is None:
-        process.send_signal(signum)
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=STOP_TIMEOUT)
-    return process.returncode
+    """The stack's config once it answers; the test fails with the stack's output otherwise."""
+    try:
+        return local_stack_process.wait_until_ready(process, output, api)
+    except StackDidNotStart as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
