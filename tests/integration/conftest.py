@@ -8,6 +8,7 @@ import re
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -243,9 +244,10 @@ def serialize_moto_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(DynamoDBBackend, name, locked)
 
 
-@pytest.fixture
-def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    serialize_moto_dynamodb(monkeypatch)
+@contextmanager
+def moto_stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    """A fresh moto, provisioned from template.yaml, with every function's environment set
+    (through `monkeypatch`, undone by its owner). The fixture below and the benchmark use it."""
     with mock_aws():
         session = boto3.session.Session(region_name=REGION)
         provisioned = provision(session)
@@ -261,8 +263,17 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
             handler=load_handler("MailerFunction"),
             context=FakeLambdaContext(),
         )
-        yield Stack(provisioned, session, pump)
-    reset_process_state()
+        try:
+            yield Stack(provisioned, session, pump)
+        finally:
+            reset_process_state()
+
+
+@pytest.fixture
+def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    serialize_moto_dynamodb(monkeypatch)
+    with moto_stack(monkeypatch) as provisioned_stack:
+        yield provisioned_stack
 
 
 @pytest.fixture
