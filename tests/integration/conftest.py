@@ -99,6 +99,32 @@ class Stack:
         member.save()
         return member
 
+    def bulk_clients(self, org_id: str, count: int, origin: str) -> None:
+        """Confirmed self-registered ("self") or invited, never accepted ("staff") active
+        clients, written straight to the table in batches: the many the cleanup must not read."""
+        now = clock.iso(clock.now())
+        store.ensure_bound()
+        with Client.batch_write() as batch:
+            for n in range(count):
+                client_id = uuid.uuid4().hex
+                batch.save(
+                    Client(
+                        org_id,
+                        client_id,
+                        first_name="Bulk",
+                        last_name=f"Client{n}",
+                        email=f"bulk{n}.{client_id[:6]}@mail.example",
+                        dob="1980-01-01",
+                        status="active",
+                        email_confirmed=origin == "self",
+                        credentials_set=origin == "self",
+                        origin=origin,
+                        created_at=now,
+                        status_key=f"{org_id}#active",
+                        name_key=f"client{n}#bulk#{client_id}",
+                    )
+                )
+
     # --- what is stored (test-only reads; a Scan is fine here) -----------------------------
     def client_by_email(self, slug: str, email: str) -> Client | None:
         guard = store.get_guard(store.client_email_guard_key(slug, email))
