@@ -131,7 +131,8 @@ class Stack:
         return store.get_client(slug, guard.owner_id) if guard else None
 
     def count_items(self, logical_id: str) -> int:
-        return int(self.client("dynamodb").scan(TableName=logical_id, Select="COUNT")["Count"])
+        pages = self.client("dynamodb").get_paginator("scan")  # a Scan stops at 1 MB a page
+        return sum(page["Count"] for page in pages.paginate(TableName=logical_id, Select="COUNT"))
 
     def has_login(self, username: str) -> bool:
         try:

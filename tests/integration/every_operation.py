@@ -50,6 +50,20 @@ class Operation:
     prepare: Callable[[Scenario], Request]
 
 
+def scheduled_cleanup() -> Request:
+    """The scheduled run, as EventBridge invokes it; its report is the outcome's detail."""
+    # The job stops 20 s before its time runs out; the template gives it 300 s.
+    context = FakeLambdaContext(function_name="CleanupFunction", remaining_ms=300_000)
+    event = scheduled_event("CleanupFunction", "Daily", REGION)
+
+    def request() -> Outcome:
+        report = load_handler("CleanupFunction")(event, context)
+        ok = report["completed"] and report["cleanup_failures"] == 0
+        return Outcome(200 if ok else 500, report)
+
+    return request
+
+
 def _api(caller: Caller | None, method: str, path: str, body: Any = None) -> Request:
     """The event built now, as API Gateway builds it; the request is the handler's work."""
     event = api_event(method, path, body, claims=caller.claims if caller else None)
@@ -82,10 +96,6 @@ class Scenario:
         self.doc = stack.staff(self.org, roles=["practitioner"], departments=[self.department])
         self.manual = stack.organization(manual_approval=True)
         self.context = FakeLambdaContext()
-        # The scheduled job stops 20 s before its time runs out; the template gives it 300 s.
-        self.cleanup_context = FakeLambdaContext(
-            function_name="CleanupFunction", remaining_ms=300_000
-        )
 
     # --- clients, made as people make them ----------------------------------------------------
     def registered(
@@ -129,15 +139,7 @@ class Scenario:
 
     # --- triggers ---------------------------------------------------------------------------
     def cleanup(self) -> Request:
-        """The scheduled run, as EventBridge invokes it."""
-
-        def request() -> Outcome:
-            event = scheduled_event("CleanupFunction", "Daily", REGION)
-            report = load_handler("CleanupFunction")(event, self.cleanup_context)
-            ok = report["completed"] and report["cleanup_failures"] == 0
-            return Outcome(200 if ok else 500, report)
-
-        return request
+        return scheduled_cleanup()
 
     def nothing_due(self) -> None:
         """Every unconfirmed sign-up made so far expires and is removed (not counted)."""
