@@ -234,10 +234,10 @@ def summarize(runs: dict[int, list[CleanupRun]]) -> dict[str, Any]:
         rows.append(
             {
                 "clients_seeded": size,
-                "clients_in_table": statistics.median(r.clients_in_table for r in done),
-                "expired": statistics.median(r.expired for r in done),
-                "removed": statistics.median(r.removed for r in done),
-                "index_items_read": statistics.median(r.index_items_read for r in done),
+                "clients_in_table": statistics.median_low(r.clients_in_table for r in done),
+                "expired": statistics.median_low(r.expired for r in done),
+                "removed": statistics.median_low(r.removed for r in done),
+                "index_items_read": statistics.median_low(r.index_items_read for r in done),
                 "items_read_per_expired": statistics.median(r.items_read_per_expired for r in done),
                 "dynamodb_calls": done[-1].dynamodb_calls,
                 "other_aws_calls": done[-1].other_aws_calls,
