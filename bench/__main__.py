@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import Options, SectionResult
+from bench import Options, SectionResult, in_process
 
 DEFAULT_JSON = Path(__file__).resolve().parent / "results.json"
 
@@ -36,8 +36,32 @@ def _local_stack_load(options: Options) -> SectionResult:
     return local_stack_load.section(options.load_workers, options.load_clients, options.seed)
 
 
+def _dynamodb_calls(options: Options) -> SectionResult:
+    in_process.prepare()
+    from bench import dynamodb_calls
+
+    return dynamodb_calls.section(options)
+
+
+def _warm_latency(options: Options) -> SectionResult:
+    in_process.prepare()
+    from bench import warm_latency
+
+    return warm_latency.section(options)
+
+
+def _cleanup_scale(options: Options) -> SectionResult:
+    in_process.prepare()
+    from bench import cleanup_scale
+
+    return cleanup_scale.section(options)
+
+
 # name -> how to run it; in the order they run (the cheap, in-process ones first).
 SECTIONS: dict[str, Callable[[Options], SectionResult]] = {
+    "dynamodb_calls": _dynamodb_calls,
+    "warm_latency": _warm_latency,
+    "cleanup_scale": _cleanup_scale,
     "cold_import": _cold_import,
     "local_stack_load": _local_stack_load,
 }

@@ -8,6 +8,7 @@ import re
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,13 +99,40 @@ class Stack:
         member.save()
         return member
 
+    def bulk_clients(self, org_id: str, count: int, origin: str) -> None:
+        """Confirmed self-registered ("self") or invited, never accepted ("staff") active
+        clients, written straight to the table in batches: the many the cleanup must not read."""
+        now = clock.iso(clock.now())
+        store.ensure_bound()
+        with Client.batch_write() as batch:
+            for n in range(count):
+                client_id = uuid.uuid4().hex
+                batch.save(
+                    Client(
+                        org_id,
+                        client_id,
+                        first_name="Bulk",
+                        last_name=f"Client{n}",
+                        email=f"bulk{n}.{client_id[:6]}@mail.example",
+                        dob="1980-01-01",
+                        status="active",
+                        email_confirmed=origin == "self",
+                        credentials_set=origin == "self",
+                        origin=origin,
+                        created_at=now,
+                        status_key=f"{org_id}#active",
+                        name_key=f"client{n}#bulk#{client_id}",
+                    )
+                )
+
     # --- what is stored (test-only reads; a Scan is fine here) -----------------------------
     def client_by_email(self, slug: str, email: str) -> Client | None:
         guard = store.get_guard(store.client_email_guard_key(slug, email))
         return store.get_client(slug, guard.owner_id) if guard else None
 
     def count_items(self, logical_id: str) -> int:
-        return int(self.client("dynamodb").scan(TableName=logical_id, Select="COUNT")["Count"])
+        pages = self.client("dynamodb").get_paginator("scan")  # a Scan stops at 1 MB a page
+        return sum(page["Count"] for page in pages.paginate(TableName=logical_id, Select="COUNT"))
 
     def has_login(self, username: str) -> bool:
         try:
@@ -243,9 +271,10 @@ def serialize_moto_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(DynamoDBBackend, name, locked)
 
 
-@pytest.fixture
-def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    serialize_moto_dynamodb(monkeypatch)
+@contextmanager
+def moto_stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    """A fresh moto, provisioned from template.yaml, with every function's environment set
+    (through `monkeypatch`, undone by its owner). The fixture below and the benchmark use it."""
     with mock_aws():
         session = boto3.session.Session(region_name=REGION)
         provisioned = provision(session)
@@ -261,8 +290,17 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
             handler=load_handler("MailerFunction"),
             context=FakeLambdaContext(),
         )
-        yield Stack(provisioned, session, pump)
-    reset_process_state()
+        try:
+            yield Stack(provisioned, session, pump)
+        finally:
+            reset_process_state()
+
+
+@pytest.fixture
+def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    serialize_moto_dynamodb(monkeypatch)
+    with moto_stack(monkeypatch) as provisioned_stack:
+        yield provisioned_stack
 
 
 @pytest.fixture

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from botocore.client import BaseClient
 from moto.cognitoidp.models import CognitoIdpBackend
 
 from clientaccounts import clock, store
@@ -21,6 +17,7 @@ from clientaccounts.config import reset_settings
 from clientaccounts.models import AuditEvent, Client, Staff
 from infra.lambda_loader import load_handler
 from infra.local_routes import scheduled_event
+from tests.aws_calls import recorded_aws_calls
 from tests.integration.conftest import REGION, AwsOutage, Stack
 from tests.request_bodies import new_client_body, registration_body
 
@@ -61,66 +58,6 @@ def run_cleanup(context: Context | None = None, at: str | None = None) -> dict[s
     return result
 
 
-@dataclass
-class Reads:
-    """DynamoDB items read, per table or index, counted from the responses."""
-
-    items: Counter[str] = field(default_factory=Counter)
-    operations: Counter[str] = field(default_factory=Counter)
-
-
-@contextmanager
-def reads_counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[Reads]:
-    reads = Reads()
-    original = BaseClient._make_api_call
-
-    def counting(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        response = original(self, operation, params)
-        if self.meta.service_model.service_name == "dynamodb":
-            reads.operations[operation] += 1
-            where = params.get("TableName", "")
-            if params.get("IndexName"):
-                where = f"{where}/{params['IndexName']}"
-            if operation in ("Query", "Scan"):
-                reads.items[where] += int(response.get("ScannedCount", 0))
-            elif operation == "GetItem":
-                reads.items[where] += 1 if "Item" in response else 0
-            elif operation == "BatchGetItem":
-                for table, found in response.get("Responses", {}).items():
-                    reads.items[table] += len(found)
-        return response
-
-    with monkeypatch.context() as patch:
-        patch.setattr(BaseClient, "_make_api_call", counting)
-        yield reads
-
-
-def write_confirmed_clients(org_id: str, count: int, origin: str) -> None:
-    """Confirmed (or staff-created) clients written straight to the table, in batches."""
-    now = clock.iso(clock.now())
-    store.ensure_bound()
-    with Client.batch_write() as batch:
-        for n in range(count):
-            client_id = uuid.uuid4().hex
-            batch.save(
-                Client(
-                    org_id,
-                    client_id,
-                    first_name="Bulk",
-                    last_name=f"Client{n}",
-                    email=f"bulk{n}.{client_id[:6]}@mail.example",
-                    dob="1980-01-01",
-                    status="active",
-                    email_confirmed=origin == "self",
-                    credentials_set=origin == "self",
-                    origin=origin,
-                    created_at=now,
-                    status_key=f"{org_id}#active",
-                    name_key=f"client{n}#bulk#{client_id}",
-                )
-            )
-
-
 def register(stack: Stack, slug: str, **overrides: Any) -> tuple[dict[str, Any], Client]:
     body = registration_body(**overrides)
     answer = stack.register(slug, **body)
@@ -131,14 +68,14 @@ def register(stack: Stack, slug: str, **overrides: Any) -> tuple[dict[str, Any],
 
 
 def test_r19_reads_only_the_expired_signups_among_thousands_and_spares_the_rest(
-    cleanup_stack: Stack, monkeypatch: pytest.MonkeyPatch
+    cleanup_stack: Stack,
 ) -> None:
     stack = cleanup_stack
     org, other = stack.organization(), stack.organization()
     slug = org.org["slug"]
     doc = stack.staff(org, roles=["practitioner"])
-    write_confirmed_clients(slug, 2000, origin="self")
-    write_confirmed_clients(slug, 200, origin="staff")  # invited, never accepted
+    stack.bulk_clients(slug, 2000, origin="self")
+    stack.bulk_clients(slug, 200, origin="staff")  # invited, never accepted
     invited = stack.as_admin(org).call("POST", "/clients", new_client_body()).body
     expired = [register(stack, slug) for _ in range(3)]
     expired.append(register(stack, slug, practitioner_id=doc.staff_id))
@@ -150,19 +87,20 @@ def test_r19_reads_only_the_expired_signups_among_thousands_and_spares_the_rest(
     fresh_body, fresh = register(stack, slug)
     clients_before = stack.count_items("ClientsTable")
 
-    with reads_counted(monkeypatch) as reads:
+    with recorded_aws_calls() as calls:
         report = run_cleanup()
+    reads = calls.items_read()
 
     assert report["expired_signups_removed"] == 5 and report["cleanup_failures"] == 0
     assert report["completed"] is True
     # The index gave exactly the expired accounts; each was then read once (consistent) and
     # its associations queried: nothing of the 2,200 others was read.
-    assert reads.items["ClientsTable/UnconfirmedByDeadline"] == 5
-    assert reads.items["ClientsTable"] == 5
-    assert reads.items["AssociationsTable"] == 1
-    assert sum(reads.items.values()) == 11
-    assert "Scan" not in reads.operations
-    print(f"\nR19 cleanup: {dict(reads.items)} for 5 expired among {clients_before} clients")
+    assert reads["ClientsTable/UnconfirmedByDeadline"] == 5
+    assert reads["ClientsTable"] == 5
+    assert reads["AssociationsTable"] == 1
+    assert sum(reads.values()) == 11
+    assert "Scan" not in calls.operations()
+    print(f"\nR19 cleanup: {dict(reads)} for 5 expired among {clients_before} clients")
 
     assert stack.count_items("ClientsTable") == clients_before - 5
     for body, client in expired:
@@ -181,10 +119,10 @@ def test_r19_reads_only_the_expired_signups_among_thousands_and_spares_the_rest(
         assert stack.has_login(body["username"].lower())
     assert store.get_client(slug, invited["id"]) is not None
 
-    with reads_counted(monkeypatch) as again_reads:
+    with recorded_aws_calls() as again_calls:
         again = run_cleanup()
     assert again["expired_signups_removed"] == 0 and again["skipped"] == 0
-    assert sum(again_reads.items.values()) == 0  # idempotent, and it reads nothing
+    assert sum(again_calls.items_read().values()) == 0  # idempotent, and it reads nothing
 
 
 def test_r19_staff_created_clients_never_carry_the_cleanup_key(cleanup_stack: Stack) -> None:

@@ -85,8 +85,9 @@ def register_client(slug: str, registration: Registration) -> None:
     choice = choose_registration_practitioner(
         org, registration.practitioner_id, registration.department_id
     )
-    if store.get_guard(store.client_email_guard_key(org.org_id, registration.email)):
-        _tell_owner_of_known_email(org, registration.email)
+    known = store.get_guard(store.client_email_guard_key(org.org_id, registration.email))
+    if known:
+        _tell_owner_of_known_email(org, registration.email, known)
         return
 
     client_id = uuid.uuid4().hex
@@ -185,11 +186,12 @@ def _confirmation_email(org: Organization, client: Client, token: str) -> Outbox
     )
 
 
-def _tell_owner_of_known_email(org: Organization, email: str) -> None:
+def _tell_owner_of_known_email(org: Organization, email: str, guard: Guard | None = None) -> None:
     """R21: a registration with a known email emails that address (as on record) instead,
-    at most once per cool-down, so the form cannot be used to flood someone's inbox."""
+    at most once per cool-down, so the form cannot be used to flood someone's inbox. `guard`:
+    the email's guard when the caller has just read it (not read twice)."""
     guard_key = store.client_email_guard_key(org.org_id, email)
-    guard = store.get_guard(guard_key)
+    guard = guard or store.get_guard(guard_key)
     owner = store.get_client(org.org_id, guard.owner_id) if guard else None
     if owner is None:
         return

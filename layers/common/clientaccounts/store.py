@@ -48,15 +48,26 @@ TRANSACTION_ATTEMPTS = 4
 # added in; cancellation reasons come back in that order, so a Transaction keeps its ops in it.
 _PYNAMODB_ORDER = {"check": 0, "delete": 1, "save": 2, "update": 3}
 _bound_to: object = None
+# Transactions' connection, made once per binding like the models' own: each new one makes a
+# botocore client, which loads the service model (some 50 ms, on every write of a warm function).
+_transactions: Connection | None = None
 
 
 def ensure_bound() -> None:
     """Bind the models to the current settings; cheap after the first call."""
-    global _bound_to
+    global _bound_to, _transactions
     settings = get_settings()
     if _bound_to is not settings:
         bind_models(settings)
+        _transactions = Connection(region=settings.region, host=settings.aws_endpoint_url)
         _bound_to = settings
+
+
+def _transaction_connection() -> Connection:
+    ensure_bound()
+    if _transactions is None:  # ensure_bound has just set it
+        raise RuntimeError("models not bound")
+    return _transactions
 
 
 def _unavailable(exc: Exception) -> ServiceUnavailable:
@@ -368,9 +379,7 @@ class Transaction:
         """Commit, retrying when a concurrent transaction touched the same items: a cancelled
         transaction applied nothing, and every invariant is in its conditions, so the retry
         answers from the state the other one left (a used link, a taken email)."""
-        ensure_bound()
-        settings = get_settings()
-        connection = Connection(region=settings.region, host=settings.aws_endpoint_url)
+        connection = _transaction_connection()
         for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
             try:
                 with TransactWrite(connection=connection) as tx:
