@@ -268,13 +268,19 @@ ALL_MODELS: dict[str, type[Model]] = {
 }
 
 
+# Short timeouts (DESIGN.md: the login trigger has 5 s): fail closed rather than hang.
+CONNECT_TIMEOUT_SECONDS = 1
+READ_TIMEOUT_SECONDS = 2
+MAX_RETRY_ATTEMPTS = 2
+
+
 def bind_models(settings: Settings) -> None:
     """Point every model at its table, region and endpoint (once per cold start)."""
     for key, model in ALL_MODELS.items():
         model.Meta.table_name = getattr(settings.tables, key)
         model.Meta.region = settings.region
         model.Meta.host = settings.aws_endpoint_url
-        model.Meta.connect_timeout_seconds = 1
-        model.Meta.read_timeout_seconds = 2
-        model.Meta.max_retry_attempts = 2
+        model.Meta.connect_timeout_seconds = CONNECT_TIMEOUT_SECONDS
+        model.Meta.read_timeout_seconds = READ_TIMEOUT_SECONDS
+        model.Meta.max_retry_attempts = MAX_RETRY_ATTEMPTS
         model._connection = None  # drop a connection bound to older settings

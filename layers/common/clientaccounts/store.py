@@ -22,7 +22,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from . import clock
+from . import clock, models
 from .config import get_settings
 from .errors import Conflict, DomainError, InvalidInput, ServiceUnavailable
 from .models import (
@@ -59,7 +59,13 @@ def ensure_bound() -> None:
     settings = get_settings()
     if _bound_to is not settings:
         bind_models(settings)
-        _transactions = Connection(region=settings.region, host=settings.aws_endpoint_url)
+        _transactions = Connection(
+            region=settings.region,
+            host=settings.aws_endpoint_url,
+            connect_timeout_seconds=models.CONNECT_TIMEOUT_SECONDS,
+            read_timeout_seconds=models.READ_TIMEOUT_SECONDS,
+            max_retry_attempts=models.MAX_RETRY_ATTEMPTS,
+        )
         _bound_to = settings
 
 
