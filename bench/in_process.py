@@ -41,12 +41,12 @@ def lambda_output_discarded() -> Iterator[TextIO]:
 
     terminal = sys.stdout
     with open(os.devnull, "w") as sink:
-        previous = logger.registered_handler.setStream(sink)  # type: ignore[attr-defined]
+        previous = logger.stream_handler.setStream(sink)
         try:
             with contextlib.redirect_stdout(sink):  # EMF metrics are printed
                 yield terminal
         finally:
-            logger.registered_handler.setStream(previous)  # type: ignore[attr-defined]
+            logger.stream_handler.setStream(previous)
 
 
 @contextlib.contextmanager

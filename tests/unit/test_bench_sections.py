@@ -3,6 +3,8 @@ asserted: the machine is shared and noisy, so only the mechanics are checked."""
 
 from __future__ import annotations
 
+import os
+
 from bench.cleanup_scale import CleanupRun
 from bench.cleanup_scale import format_table as cleanup_table
 from bench.cleanup_scale import summarize as summarize_cleanup
@@ -66,3 +68,14 @@ def test_cleanup_scale_compares_the_large_table_with_the_small_one() -> None:
         "seconds_without_index_queries": 1.0,  # 1.5 / 1.5
     }
     assert "20,053" in cleanup_table(summary)
+
+
+def test_the_functions_log_lines_go_nowhere_while_a_section_runs_then_back() -> None:
+    from bench.in_process import lambda_output_discarded
+    from clientaccounts.observability import logger
+
+    before = logger.stream_handler.stream
+    with lambda_output_discarded():
+        assert logger.stream_handler.stream.name == os.devnull
+        logger.info("during the section", extra={"client_id": "c-1"})
+    assert logger.stream_handler.stream is before

@@ -75,9 +75,9 @@ class ServiceLogger:
         self._logger = logging.getLogger(service)
         self._logger.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
         self._logger.propagate = False  # one line per event, not another in the root logger
-        stream = logging.StreamHandler(sys.stdout)
-        stream.setFormatter(self.formatter)
-        self._logger.addHandler(stream)
+        self.stream_handler = logging.StreamHandler(sys.stdout)  # Lambda sends stdout on
+        self.stream_handler.setFormatter(self.formatter)
+        self._logger.addHandler(self.stream_handler)
 
     @property
     def std_logger(self) -> logging.Logger:
