@@ -63,7 +63,7 @@ def targets(logical_id: str) -> list[Target]:
     return []
 
 
-def _lambda_environment(logical_id: str | None) -> dict[str, str]:
+def lambda_environment(logical_id: str | None) -> dict[str, str]:
     """What Lambda sets before the import: the template's variables (dummy physical names,
     resolved by infra.provision as CloudFormation would), region and fake credentials."""
     template = load_template()
@@ -122,11 +122,11 @@ def measure_function(logical_id: str) -> Measurement:
     props = load_template()["Resources"][logical_id]["Properties"]
     module, attribute = props["Handler"].rsplit(".", 1)
     paths = [ROOT / props["CodeUri"], LAYER]
-    return measure_import(module, attribute, paths, _lambda_environment(logical_id))
+    return measure_import(module, attribute, paths, lambda_environment(logical_id))
 
 
 def measure_baseline() -> Measurement:
-    return measure_import("boto3", env=_lambda_environment(None))
+    return measure_import("boto3", env=lambda_environment(None))
 
 
 def run(runs: int, seed: int) -> dict[str, list[int]]:

@@ -18,14 +18,17 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .auth import Caller, caller_from_claims
 from .config import get_settings
 from .errors import DomainError
 from .observability import logger
+
+if TYPE_CHECKING:
+    # Only the functions with a request model load pydantic (their schemas import it): a
+    # function without one, like approve or delete, never needs it.
+    from pydantic import BaseModel, ValidationError
 
 JSON = "application/json"
 METHODS = ("GET", "POST", "PATCH", "DELETE")
@@ -115,7 +118,7 @@ def _body_error(message: str) -> InvalidRequest:
     return InvalidRequest([{"field": "body", "message": message}])
 
 
-Model = TypeVar("Model", bound=BaseModel)
+Model = TypeVar("Model", bound="BaseModel")
 
 
 def parse_body(event: Mapping[str, Any], model: type[Model]) -> Model:
@@ -133,6 +136,8 @@ def parse_body(event: Mapping[str, Any], model: type[Model]) -> Model:
         raise _body_error("The body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise _body_error("The body must be a JSON object.")
+    from pydantic import ValidationError  # loaded already, with the model
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -140,6 +145,8 @@ def parse_body(event: Mapping[str, Any], model: type[Model]) -> Model:
 
 
 def parse_query(event: Mapping[str, Any], model: type[Model]) -> Model:
+    from pydantic import ValidationError  # loaded already, with the model
+
     try:
         return model.model_validate(event.get("queryStringParameters") or {})
     except ValidationError as exc:
