@@ -40,6 +40,7 @@ class Settings:
     # The cleanup's pause between Cognito deletions (admin API quotas are per account).
     cognito_delete_pause_seconds: float = 0.2
     resend_cooldown_seconds: int = 60
+    log_level: str = "INFO"
     # Set only by the local stack; deployed functions talk to AWS.
     aws_endpoint_url: str | None = None
     service: str = field(default="client-accounts")
@@ -78,6 +79,7 @@ def load_settings() -> Settings:
         pending_reminder_days=int(os.environ.get("PENDING_REMINDER_DAYS", "3")),
         cognito_delete_pause_seconds=float(os.environ.get("COGNITO_DELETE_PAUSE_SECONDS", "0.2")),
         resend_cooldown_seconds=int(os.environ.get("RESEND_COOLDOWN_SECONDS", "60")),
+        log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         aws_endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
     )
 

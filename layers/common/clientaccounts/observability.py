@@ -12,11 +12,12 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import sys
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
+
+from .config import get_settings
 
 SERVICE = "client-accounts"
 
@@ -73,7 +74,7 @@ class ServiceLogger:
         self._cold_start = True
         self.formatter = JsonFormatter(service, self._invocation)
         self._logger = logging.getLogger(service)
-        self._logger.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
+        self._logger.setLevel(logging.INFO)  # until the first invocation reads the settings
         self._logger.propagate = False  # one line per event, not another in the root logger
         self.stream_handler = logging.StreamHandler(sys.stdout)  # Lambda sends stdout on
         self.stream_handler.setFormatter(self.formatter)
@@ -95,6 +96,8 @@ class ServiceLogger:
     def inject_lambda_context(self, handler: Handler) -> Handler:
         @functools.wraps(handler)
         def with_context(event: Any, context: LambdaContext, *args: Any, **kwargs: Any) -> Any:
+            if self._cold_start:
+                self._logger.setLevel(get_settings().log_level)
             self._invocation.clear()
             self._invocation.update(
                 function_name=getattr(context, "function_name", None),
