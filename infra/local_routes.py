@@ -8,14 +8,13 @@ import html
 import json
 import re
 import uuid
-from typing import Annotated, Any, Protocol
-
-from pydantic import Field
+from typing import Any, Protocol
 
 from clientaccounts import clock
 from clientaccounts.http import Api, Request, Response, create_api, error_response, json_response
 from clientaccounts.organizations import FirstAdmin, NewOrganization, bootstrap_organization
-from clientaccounts.schemas import Body, Email, Name, Password, Slug, Username
+from clientaccounts.schemas import BOOLEAN, EMAIL, NAME, PASSWORD, SLUG, USERNAME
+from clientaccounts.validation import ListOf, Nested, Number, RequestModel, Text, field
 
 from .template import load_template
 
@@ -28,26 +27,26 @@ class LocalStackView(Protocol):
     def run_function(self, logical_id: str, event: dict[str, Any]) -> Any: ...
 
 
-class AdminRequest(Body):
-    username: Username
-    password: Password
-    email: Email
-    first_name: Name
-    last_name: Name
+class AdminRequest(RequestModel):
+    username: str = field(USERNAME)
+    password: str = field(PASSWORD)
+    email: str = field(EMAIL)
+    first_name: str = field(NAME)
+    last_name: str = field(NAME)
 
 
-class OrganizationRequest(Body):
-    slug: Slug
-    name: Name
-    kind: str
-    manual_approval: bool = False
-    departments: list[Name] = Field(default_factory=lambda: ["General"], max_length=50)
-    admin: AdminRequest
+class OrganizationRequest(RequestModel):
+    slug: str = field(SLUG)
+    name: str = field(NAME)
+    kind: str = field(Text(max_length=32))  # bootstrap_organization refuses an unknown kind
+    manual_approval: bool = field(BOOLEAN, default=False)
+    departments: list[str] = field(ListOf(NAME, max_items=50), default=["General"])
+    admin: AdminRequest = field(Nested(AdminRequest))
 
 
-class ClockRequest(Body):
+class ClockRequest(RequestModel):
     # Forward only: the application never sees time run backwards.
-    advance_seconds: Annotated[float, Field(ge=0, le=10 * 365 * 24 * 3600)]
+    advance_seconds: float = field(Number(ge=0, le=10 * 365 * 24 * 3600))
 
 
 def scheduled_function(
@@ -141,7 +140,7 @@ def local_routes(stack: LocalStackView, region: str) -> Api:
                 kind=body.kind,
                 manual_approval=body.manual_approval,
                 departments=list(body.departments),
-                admin=FirstAdmin(**body.admin.model_dump()),
+                admin=FirstAdmin(**body.admin.as_dict()),
             )
         )
         return json_response(

@@ -1,9 +1,9 @@
 """The API's OpenAPI description, exported from the routes themselves.
 
-Each function's router (`clientaccounts.http.Api`) holds its routes with their pydantic body
-and query models; this describes them for every route of template.yaml, with the project's
-error body (API.md) and the success status each route answers. `docs/openapi.json` is its
-output; a test fails when the file is not current:
+Each function's router (`clientaccounts.http.Api`) holds its routes with their body and
+query models (`clientaccounts.validation`); this describes them for every route of
+template.yaml, with the project's error body (API.md) and the success status each route
+answers. `docs/openapi.json` is its output; a test fails when the file is not current:
 
     python -m infra.openapi > docs/openapi.json
 """
@@ -14,9 +14,8 @@ import json
 import sys
 from typing import Any
 
-from pydantic import BaseModel
-
 from clientaccounts.http import Route as ServedRoute
+from clientaccounts.validation import RequestModel
 
 from .lambda_loader import load_module
 from .template import api_routes
@@ -72,11 +71,9 @@ def _error_response(description: str) -> dict[str, Any]:
 COMPONENT = "#/components/schemas/{model}"
 
 
-def _model_schema(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, Any]:
-    """A $ref to the model, its schema (and those it uses) put in `schemas`."""
-    schema = model.model_json_schema(ref_template=COMPONENT)
-    schemas.update(schema.pop("$defs", {}))
-    schemas[model.__name__] = schema
+def _model_schema(model: type[RequestModel], schemas: dict[str, Any]) -> dict[str, Any]:
+    """A $ref to the model, its schema put in `schemas`."""
+    schemas[model.__name__] = model.json_schema()
     return {"$ref": COMPONENT.format(model=model.__name__)}
 
 
@@ -88,7 +85,7 @@ def _operation(route: ServedRoute, schemas: dict[str, Any]) -> dict[str, Any]:
         for name in route.path_parameters
     ]
     if route.query is not None:
-        query = route.query.model_json_schema()
+        query = route.query.json_schema()
         required = set(query.get("required", []))
         for name, schema in query["properties"].items():
             parameters.append(

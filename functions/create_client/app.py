@@ -12,10 +12,9 @@ app = create_api()
 
 @app.post("/clients", body=CreateClientRequest)
 def create(request: Request, body: CreateClientRequest) -> Response:
-    fields = body.model_dump(exclude={"practitioners"})
+    fields = body.as_dict()
     new = NewClient(
-        **fields,
-        practitioners=[PractitionerRequest(**p.model_dump()) for p in body.practitioners],
+        **{**fields, "practitioners": [PractitionerRequest(**p) for p in fields["practitioners"]]}
     )
     key = request.header("Idempotency-Key")
     return json_response(201, create_client(request_caller(request), new, idempotency_key=key))

@@ -13,7 +13,7 @@ app = create_api()
 @app.post("/staff", body=InviteStaffRequest)
 def invite(request: Request, body: InviteStaffRequest) -> Response:
     return json_response(
-        201, invite_staff_member(request_caller(request), NewStaff(**body.model_dump()))
+        201, invite_staff_member(request_caller(request), NewStaff(**body.as_dict()))
     )
 
 

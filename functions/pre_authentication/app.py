@@ -1,6 +1,6 @@
 """Cognito pre-authentication trigger: the login gate of R13.
 
-Imports only the login gate (pynamodb and the Logger): no event handler, no pydantic.
+Imports only the login gate (pynamodb, botocore and the logger): nothing of the HTTP layer.
 Raising refuses the login; Cognito reports "PreAuthentication failed with error <message>."
 """
 

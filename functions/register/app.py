@@ -17,7 +17,7 @@ ACCEPTED = {
 
 @app.post("/public/orgs/{slug}/registrations", body=RegistrationRequest)
 def register(request: Request, slug: str, body: RegistrationRequest) -> Response:
-    register_client(slug, Registration(**body.model_dump()))
+    register_client(slug, Registration(**body.as_dict()))
     return json_response(202, ACCEPTED)
 
 

@@ -12,7 +12,7 @@ app = create_api()
 
 @app.patch("/clients/{client_id}", body=UpdateClientRequest)
 def update(request: Request, client_id: str, body: UpdateClientRequest) -> dict[str, Any]:
-    changes = ClientChanges(given=frozenset(body.model_fields_set), **body.model_dump())
+    changes = ClientChanges(given=body.fields_given, **body.as_dict())
     return update_client(request_caller(request), client_id, changes)
 
 

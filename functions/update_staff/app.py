@@ -12,7 +12,7 @@ app = create_api()
 
 @app.patch("/staff/{staff_id}", body=UpdateStaffRequest)
 def update(request: Request, staff_id: str, body: UpdateStaffRequest) -> dict[str, Any]:
-    return update_staff_member(request_caller(request), staff_id, StaffChanges(**body.model_dump()))
+    return update_staff_member(request_caller(request), staff_id, StaffChanges(**body.as_dict()))
 
 
 @logger.inject_lambda_context

@@ -7,7 +7,7 @@ JSON (API.md), whatever Content-Type a client sends.
 
 Not Powertools' event handler: importing it loads every resolver it has (AppSync, Bedrock,
 VPC Lattice, ...) and its OpenAPI machinery, about a third of an API function's cold start
-(docs/decisions.md, "A router of our own").
+(docs/decisions.md, "A router of our own"). Request models are validation.py's.
 """
 
 from __future__ import annotations
@@ -18,17 +18,13 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from .auth import Caller, caller_from_claims
 from .config import get_settings
 from .errors import DomainError
 from .observability import logger
-
-if TYPE_CHECKING:
-    # Only the functions with a request model load pydantic (their schemas import it): a
-    # function without one, like approve or delete, never needs it.
-    from pydantic import BaseModel, ValidationError
+from .validation import InvalidFields, RequestModel
 
 JSON = "application/json"
 METHODS = ("GET", "POST", "PATCH", "DELETE")
@@ -103,22 +99,15 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts)
 
 
-def _validation_errors(exc: ValidationError) -> list[dict[str, str]]:
-    errors = []
-    for error in exc.errors(include_url=False, include_input=False):
-        if error["type"] == "extra_forbidden":
-            errors.append({"field": _field_name(error["loc"]), "message": "Unknown field."})
-        else:
-            msg = str(error.get("msg", "Invalid value.")).removeprefix("Value error, ")
-            errors.append({"field": _field_name(error["loc"]), "message": msg})
-    return errors
+def _validation_errors(exc: InvalidFields) -> list[dict[str, str]]:
+    return [{"field": _field_name(where), "message": message} for where, message in exc.errors]
 
 
 def _body_error(message: str) -> InvalidRequest:
     return InvalidRequest([{"field": "body", "message": message}])
 
 
-Model = TypeVar("Model", bound="BaseModel")
+Model = TypeVar("Model", bound=RequestModel)
 
 
 def parse_body(event: Mapping[str, Any], model: type[Model]) -> Model:
@@ -136,20 +125,16 @@ def parse_body(event: Mapping[str, Any], model: type[Model]) -> Model:
         raise _body_error("The body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise _body_error("The body must be a JSON object.")
-    from pydantic import ValidationError  # loaded already, with the model
-
     try:
-        return model.model_validate(data)
-    except ValidationError as exc:
+        return model.parse(data)
+    except InvalidFields as exc:
         raise InvalidRequest(_validation_errors(exc)) from None
 
 
 def parse_query(event: Mapping[str, Any], model: type[Model]) -> Model:
-    from pydantic import ValidationError  # loaded already, with the model
-
     try:
-        return model.model_validate(event.get("queryStringParameters") or {})
-    except ValidationError as exc:
+        return model.parse(event.get("queryStringParameters") or {})
+    except InvalidFields as exc:
         raise InvalidRequest(_validation_errors(exc)) from None
 
 
@@ -166,8 +151,8 @@ class Route:
     method: str
     path: str  # as template.yaml writes it: /clients/{client_id}
     endpoint: Endpoint
-    body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
+    body: type[RequestModel] | None = None
+    query: type[RequestModel] | None = None
 
     @property
     def path_parameters(self) -> list[str]:
@@ -186,8 +171,8 @@ class Api:
         method: str,
         path: str,
         *,
-        body: type[BaseModel] | None = None,
-        query: type[BaseModel] | None = None,
+        body: type[RequestModel] | None = None,
+        query: type[RequestModel] | None = None,
     ) -> Callable[[E], E]:
         if method not in METHODS:
             raise ValueError(f"unsupported method {method}")
@@ -198,13 +183,13 @@ class Api:
 
         return register
 
-    def get(self, path: str, *, query: type[BaseModel] | None = None) -> Callable[[E], E]:
+    def get(self, path: str, *, query: type[RequestModel] | None = None) -> Callable[[E], E]:
         return self.route("GET", path, query=query)
 
-    def post(self, path: str, *, body: type[BaseModel] | None = None) -> Callable[[E], E]:
+    def post(self, path: str, *, body: type[RequestModel] | None = None) -> Callable[[E], E]:
         return self.route("POST", path, body=body)
 
-    def patch(self, path: str, *, body: type[BaseModel] | None = None) -> Callable[[E], E]:
+    def patch(self, path: str, *, body: type[RequestModel] | None = None) -> Callable[[E], E]:
         return self.route("PATCH", path, body=body)
 
     def delete(self, path: str) -> Callable[[E], E]:

@@ -1,156 +1,137 @@
-"""Request bodies of the HTTP API. Unknown fields are refused; every string is bounded."""
+"""Request bodies and query strings of the HTTP API (validation.py checks them). Unknown body
+fields are refused; every string is bounded."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints
+from .validation import (
+    Boolean,
+    CalendarDate,
+    Integer,
+    ListOf,
+    Nested,
+    QueryParameters,
+    RequestModel,
+    Text,
+    field,
+)
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Email = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
-]
-Username = Annotated[
-    str, StringConstraints(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-]
-Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-Token = Annotated[str, StringConstraints(min_length=1, max_length=128)]
-Slug = Annotated[str, StringConstraints(min_length=1, max_length=63)]
-
-
-def _calendar_date(value: object) -> date:
-    """Only a "YYYY-MM-DD" string that names a real day (no numbers, no datetimes)."""
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise ValueError("Use a date as YYYY-MM-DD.")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("Use a real date as YYYY-MM-DD.") from None
-
-
-IsoDate = Annotated[date, BeforeValidator(_calendar_date)]
+NAME = Text(max_length=100, strip=True)
+EMAIL = Text(max_length=254, strip=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+USERNAME = Text(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+PASSWORD = Text(max_length=256)
+ID = Text(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+TOKEN = Text(max_length=128)
+SLUG = Text(max_length=63)
+PHONE = Text(min_length=3, max_length=32, strip=True)
+ROLE = Text(min_length=0, max_length=32)
+CURSOR = Text(min_length=0, max_length=2048)
+DATE = CalendarDate()
+BOOLEAN = Boolean()
 
 
-# defer_build: a function validates one or two of these models; building all of them at
-# import would be cold-start time spent on models that function never uses.
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+class RegistrationRequest(RequestModel):
+    first_name: str = field(NAME)
+    last_name: str = field(NAME)
+    email: str = field(EMAIL)
+    dob: date = field(DATE)
+    username: str = field(USERNAME)
+    password: str = field(PASSWORD)
+    practitioner_id: str | None = field(ID, nullable=True)  # required; null = "not sure"
+    department_id: str | None = field(ID, nullable=True, default=None)
 
 
-class RegistrationRequest(Body):
-    first_name: Name
-    last_name: Name
-    email: Email
-    dob: IsoDate
-    username: Username
-    password: Password
-    practitioner_id: Id | None
-    department_id: Id | None = None
+class EmailConfirmationRequest(RequestModel):
+    token: str = field(TOKEN)
 
 
-class EmailConfirmationRequest(Body):
-    token: Token
+class ResendConfirmationRequest(RequestModel):
+    org_slug: str = field(SLUG)
+    email: str = field(EMAIL)
 
 
-class ResendConfirmationRequest(Body):
-    org_slug: Slug
-    email: Email
+class PractitionerChoiceBody(RequestModel):
+    practitioner_id: str = field(ID)
+    department_id: str | None = field(ID, nullable=True, default=None)
 
 
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=32)]
+class CreateClientRequest(RequestModel):
+    first_name: str = field(NAME)
+    last_name: str = field(NAME)
+    email: str = field(EMAIL)
+    dob: date = field(DATE)
+    phone: str | None = field(PHONE, nullable=True, default=None)
+    preferred_name: str | None = field(NAME, nullable=True, default=None)
+    practitioners: list[PractitionerChoiceBody] = field(
+        ListOf(Nested(PractitionerChoiceBody), max_items=20), default=[]
+    )
 
 
-class PractitionerChoiceBody(Body):
-    practitioner_id: Id
-    department_id: Id | None = None
+class UpdateClientRequest(RequestModel):
+    first_name: str | None = field(NAME, nullable=True, default=None)
+    last_name: str | None = field(NAME, nullable=True, default=None)
+    email: str | None = field(EMAIL, nullable=True, default=None)
+    dob: date | None = field(DATE, nullable=True, default=None)
+    phone: str | None = field(PHONE, nullable=True, default=None)
+    preferred_name: str | None = field(NAME, nullable=True, default=None)
+    active: bool | None = field(BOOLEAN, nullable=True, default=None)
 
 
-class CreateClientRequest(Body):
-    first_name: Name
-    last_name: Name
-    email: Email
-    dob: IsoDate
-    phone: Phone | None = None
-    preferred_name: Name | None = None
-    practitioners: list[PractitionerChoiceBody] = Field(default_factory=list, max_length=20)
+class AcceptInvitationRequest(RequestModel):
+    token: str = field(TOKEN)
+    username: str = field(USERNAME)
+    password: str = field(PASSWORD)
 
 
-class UpdateClientRequest(Body):
-    first_name: Name | None = None
-    last_name: Name | None = None
-    email: Email | None = None
-    dob: IsoDate | None = None
-    phone: Phone | None = None
-    preferred_name: Name | None = None
-    active: StrictBool | None = None
+class AssociateRequest(RequestModel):
+    practitioner_id: str = field(ID)
+    department_id: str | None = field(ID, nullable=True, default=None)
 
 
-class AcceptInvitationRequest(Body):
-    token: Token
-    username: Username
-    password: Password
+class PractitionerClientRequest(RequestModel):
+    client_id: str = field(ID)
+    department_id: str | None = field(ID, nullable=True, default=None)
 
 
-class AssociateRequest(Body):
-    practitioner_id: Id
-    department_id: Id | None = None
+class InviteStaffRequest(RequestModel):
+    first_name: str = field(NAME)
+    last_name: str = field(NAME)
+    email: str = field(EMAIL)
+    roles: list[str] = field(ListOf(ROLE, max_items=4))
+    department_ids: list[str] = field(ListOf(ID, max_items=50))
 
 
-class PractitionerClientRequest(Body):
-    client_id: Id
-    department_id: Id | None = None
+class UpdateStaffRequest(RequestModel):
+    roles: list[str] | None = field(ListOf(ROLE, max_items=4), nullable=True, default=None)
+    department_ids: list[str] | None = field(ListOf(ID, max_items=50), nullable=True, default=None)
+    new_client_notifications: bool | None = field(BOOLEAN, nullable=True, default=None)
+    active: bool | None = field(BOOLEAN, nullable=True, default=None)
 
 
-Role = Annotated[str, StringConstraints(max_length=32)]
+class UpdateOrganizationRequest(RequestModel):
+    name: str | None = field(NAME, nullable=True, default=None)
+    manual_approval: bool | None = field(BOOLEAN, nullable=True, default=None)
 
 
-class InviteStaffRequest(Body):
-    first_name: Name
-    last_name: Name
-    email: Email
-    roles: list[Role] = Field(max_length=4)
-    department_ids: list[Id] = Field(max_length=50)
+class NewDepartmentRequest(RequestModel):
+    name: str = field(NAME)
 
 
-class UpdateStaffRequest(Body):
-    roles: list[Role] | None = Field(default=None, max_length=4)
-    department_ids: list[Id] | None = Field(default=None, max_length=50)
-    new_client_notifications: StrictBool | None = None
-    active: StrictBool | None = None
-
-
-class UpdateOrganizationRequest(Body):
-    name: Name | None = None
-    manual_approval: StrictBool | None = None
-
-
-class NewDepartmentRequest(Body):
-    name: Name
-
-
-class QueryParameters(BaseModel):
-    # Unknown query parameters are ignored (a cache-buster must not break a list).
-    model_config = ConfigDict(extra="ignore", defer_build=True)
-
-
-Cursor = Annotated[str, StringConstraints(max_length=2048)]
+PAGE_SIZE = Integer(ge=1, le=100, from_text=True)
 
 
 class ClientListQuery(QueryParameters):
-    status: Annotated[str, StringConstraints(max_length=16)] = "active"
-    limit: Annotated[int, Field(ge=1, le=100)] = 25
-    cursor: Cursor | None = None
+    status: str = field(Text(min_length=0, max_length=16), default="active")
+    limit: int = field(PAGE_SIZE, default=25)
+    cursor: str | None = field(CURSOR, default=None)
 
 
 class HistoryQuery(QueryParameters):
-    limit: Annotated[int, Field(ge=1, le=100)] = 50
-    cursor: Cursor | None = None
+    limit: int = field(PAGE_SIZE, default=50)
+    cursor: str | None = field(CURSOR, default=None)
 
 
 class StaffListQuery(QueryParameters):
-    role: Annotated[str, StringConstraints(max_length=32)] | None = None
-    department_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+    role: str | None = field(ROLE, default=None)
+    department_id: str | None = field(Text(min_length=0, max_length=64), default=None)
