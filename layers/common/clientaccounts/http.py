@@ -7,7 +7,8 @@ JSON (API.md), whatever Content-Type a client sends.
 
 Not Powertools' event handler: importing it loads every resolver it has (AppSync, Bedrock,
 VPC Lattice, ...) and its OpenAPI machinery, about a third of an API function's cold start
-(docs/decisions.md, "A router of our own"). Request models are validation.py's.
+(docs/decisions.md, "A router, a logger and request validation of our own"). Request models
+and their checks are validation.py's.
 """
 
 from __future__ import annotations
@@ -48,14 +49,6 @@ def error_response(
     if errors is not None:
         body["errors"] = errors
     return json_response(status, body)
-
-
-class InvalidRequest(Exception):
-    """The request's body or query string does not fit the route's model (422)."""
-
-    def __init__(self, errors: list[dict[str, str]]):
-        super().__init__("invalid request")
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -103,8 +96,8 @@ def _validation_errors(exc: InvalidFields) -> list[dict[str, str]]:
     return [{"field": _field_name(where), "message": message} for where, message in exc.errors]
 
 
-def _body_error(message: str) -> InvalidRequest:
-    return InvalidRequest([{"field": "body", "message": message}])
+def _body_error(message: str) -> InvalidFields:
+    return InvalidFields([(("body",), message)])
 
 
 Model = TypeVar("Model", bound=RequestModel)
@@ -125,17 +118,11 @@ def parse_body(event: Mapping[str, Any], model: type[Model]) -> Model:
         raise _body_error("The body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise _body_error("The body must be a JSON object.")
-    try:
-        return model.parse(data)
-    except InvalidFields as exc:
-        raise InvalidRequest(_validation_errors(exc)) from None
+    return model.parse(data)
 
 
 def parse_query(event: Mapping[str, Any], model: type[Model]) -> Model:
-    try:
-        return model.parse(event.get("queryStringParameters") or {})
-    except InvalidFields as exc:
-        raise InvalidRequest(_validation_errors(exc)) from None
+    return model.parse(event.get("queryStringParameters") or {})
 
 
 # --- routing ------------------------------------------------------------------------------
@@ -204,10 +191,11 @@ class Api:
             if exc.status >= 500:
                 logger.warning("dependency unavailable", extra={"code": exc.code})
             response = error_response(exc.status, exc.code, exc.message, errors)
-        except InvalidRequest as exc:
-            fields = ", ".join(sorted({e["field"] for e in exc.errors}))
+        except InvalidFields as exc:
+            errors = _validation_errors(exc)
+            fields = ", ".join(sorted({e["field"] for e in errors}))
             response = error_response(
-                422, "validation_failed", f"Invalid request: {fields}.", exc.errors
+                422, "validation_failed", f"Invalid request: {fields}.", errors
             )
         except Exception as exc:  # the caller gets a clean 500; the log gets the type only
             logger.error("unhandled error", extra={"error_type": type(exc).__name__})

@@ -4,7 +4,8 @@ One JSON object per line, which CloudWatch Logs Insights reads field by field, i
 Powertools' Logger writes (level, location, message, timestamp, service, the invocation's
 function_name, function_request_id and cold_start, then the `extra` fields). Built on the
 standard library: importing Powertools' Logger also loads its JMESPath, metrics and tracing
-helpers, about a fifth of an API function's cold start (docs/decisions.md).
+helpers, about a fifth of an API function's cold start (docs/decisions.md, "A router, a
+logger and request validation of our own").
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ docs/openapi.json.
 
 Not pydantic: importing it costs an API function about 0.45x of a cold `import boto3`, more
 than the rest of our code together, for the dozen string, date, number and list checks these
-requests need (docs/decisions.md, "Request validation of our own").
+requests need (docs/decisions.md, "A router, a logger and request validation of our own").
 """
 
 from __future__ import annotations
