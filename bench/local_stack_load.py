@@ -58,6 +58,7 @@ from bench import SectionResult
 from infra.local_stack_process import (
     HttpAnswer,
     http,
+    password_login,
     start_stack,
     stop,
     wait_until_ready,
@@ -371,12 +372,10 @@ class LoadRun:
 
     # --- afterwards: did everything arrive? ------------------------------------------------
     def admin_token(self, org: Org) -> str:
-        answer = self.cognito().initiate_auth(
-            ClientId=self.config["portal_client_id"],
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": org.admin_username, "PASSWORD": PASSWORD},
+        tokens = password_login(
+            self.cognito(), self.config["portal_client_id"], org.admin_username, PASSWORD
         )
-        return str(answer["AuthenticationResult"]["IdToken"])
+        return str(tokens["IdToken"])
 
     def cognito(self) -> Any:
         return boto3.client(
@@ -431,10 +430,8 @@ class LoadRun:
 
         def log_in(registrant: Registrant) -> int:
             try:
-                cognito.initiate_auth(
-                    ClientId=self.config["portal_client_id"],
-                    AuthFlow="USER_PASSWORD_AUTH",
-                    AuthParameters={"USERNAME": registrant.body["username"], "PASSWORD": PASSWORD},
+                password_login(
+                    cognito, self.config["portal_client_id"], registrant.body["username"], PASSWORD
                 )
             except (ClientError, BotoCoreError):
                 self.problems.append(f"client #{registrant.number}: portal login refused")

@@ -116,3 +116,15 @@ def stop(process: subprocess.Popen[bytes], signum: int = signal.SIGTERM) -> int:
             process.kill()
             process.wait(timeout=STOP_TIMEOUT)
     return process.returncode
+
+
+def password_login(cognito: Any, client_id: str, username: str, password: str) -> dict[str, Any]:
+    """USER_PASSWORD_AUTH against the local Cognito endpoint, as the portal or the Care App
+    signs in; the tokens (AuthenticationResult). Raises botocore's ClientError when refused."""
+    answer = cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": password},
+    )
+    result: dict[str, Any] = answer["AuthenticationResult"]
+    return result

@@ -59,6 +59,10 @@ class OutboxPump:
             ]
         )
 
+    def _shard_ids(self) -> list[str]:
+        description = self.streams.describe_stream(StreamArn=self.stream_arn)
+        return [shard["ShardId"] for shard in description["StreamDescription"]["Shards"]]
+
     def _pending(self, shard_id: str) -> list[dict[str, Any]]:
         records = self.streams.get_records(ShardIterator=self._iterator(shard_id))["Records"]
         return [r for r in records if r.get("eventName") == "INSERT"] if records else []
@@ -67,11 +71,7 @@ class OutboxPump:
         """Deliver until the stream is empty or only failing records remain; returns the
         number of records handed to the mailer."""
         handed = 0
-        shards = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"][
-            "Shards"
-        ]
-        for shard in shards:
-            shard_id = shard["ShardId"]
+        for shard_id in self._shard_ids():
             for _ in range(max_rounds):
                 records = self._pending(shard_id)[: self.batch_size]
                 if not records:
@@ -92,13 +92,10 @@ class OutboxPump:
     def take_next_batch(self) -> dict[str, Any] | None:
         """The next batch as the event source would send it, checkpointed as delivered: for a
         caller that invokes the mailer itself (the benchmark times the handler alone)."""
-        shards = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"][
-            "Shards"
-        ]
-        for shard in shards:
-            records = self._pending(shard["ShardId"])[: self.batch_size]
+        for shard_id in self._shard_ids():
+            records = self._pending(shard_id)[: self.batch_size]
             if records:
-                self._positions[shard["ShardId"]] = records[-1]["dynamodb"]["SequenceNumber"]
+                self._positions[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
                 return self._event(records)
         return None
 

@@ -37,6 +37,38 @@ class FakeLambdaContext:
         return self.remaining_ms
 
 
+def proxy_event(
+    method: str,
+    resource: str,
+    *,
+    path: str | None = None,
+    path_parameters: dict[str, str] | None = None,
+    body: str | None = None,
+    is_base64: bool = False,
+    headers: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+    claims: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A REST proxy event for `resource` (a template path, /clients/{client_id}), whether or
+    not template.yaml has it; `claims` are what the Cognito authorizer passes after checking
+    the ID token (None: a public route, or a request the authorizer would have refused)."""
+    event = base_event("api_gateway_proxy")
+    event.update(
+        resource=resource,
+        path=path or resource,
+        httpMethod=method.upper(),
+        pathParameters=path_parameters or None,
+        queryStringParameters=query,
+        body=body,
+        isBase64Encoded=is_base64,
+    )
+    event["headers"].update(headers or {})
+    event["requestContext"].update(resourcePath=resource, httpMethod=method.upper())
+    if claims is not None:
+        event["requestContext"]["authorizer"] = {"claims": claims}
+    return event
+
+
 def api_event(
     method: str,
     path: str,
@@ -47,26 +79,21 @@ def api_event(
     query: dict[str, str] | None = None,
     claims: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A REST proxy event; `claims` are what the Cognito authorizer passes after checking
-    the ID token (None: a public route, or a request the authorizer would have refused)."""
+    """The proxy event API Gateway sends for this request to one of template.yaml's routes."""
     matched = match_route(method, path)
     if matched is None:
         raise LookupError(f"template.yaml has no route {method} {path}")
     route, params = matched
-    event = base_event("api_gateway_proxy")
-    event.update(
-        resource=route.path,
+    return proxy_event(
+        method,
+        route.path,
         path=path,
-        httpMethod=method.upper(),
-        pathParameters=params or None,
-        queryStringParameters=query,
+        path_parameters=params,
         body=raw_body if raw_body is not None else (None if body is None else json.dumps(body)),
+        headers=headers,
+        query=query,
+        claims=claims,
     )
-    event["headers"].update(headers or {})
-    event["requestContext"].update(resourcePath=route.path, httpMethod=method.upper())
-    if claims is not None:
-        event["requestContext"]["authorizer"] = {"claims": claims}
-    return event
 
 
 @dataclass

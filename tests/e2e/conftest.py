@@ -19,6 +19,7 @@ from infra.local_stack_process import (
     HttpAnswer,
     StackDidNotStart,
     http,
+    password_login,
     start_stack,
     stop,
 )
@@ -45,13 +46,7 @@ class RunningStack:
 
     def login(self, username: str, app: str, password: str = PASSWORD) -> dict[str, Any]:
         """USER_PASSWORD_AUTH as the portal or the Care App does it; raises ClientError."""
-        answer = self.cognito().initiate_auth(
-            ClientId=self.client_id(app),
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": password},
-        )
-        result: dict[str, Any] = answer["AuthenticationResult"]
-        return result
+        return password_login(self.cognito(), self.client_id(app), username, password)
 
     # --- set-up and email -----------------------------------------------------------
     def organization(self, **overrides: Any) -> dict[str, Any]:

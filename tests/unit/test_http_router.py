@@ -16,7 +16,7 @@ from clientaccounts.errors import Conflict, ServiceUnavailable
 from clientaccounts.http import Request, Response, create_api, json_response
 from clientaccounts.observability import logger
 from clientaccounts.schemas import ClientListQuery, EmailConfirmationRequest, RegistrationRequest
-from tests.lambda_events import base_event
+from tests.lambda_events import proxy_event as event
 from tests.request_bodies import registration_body
 
 app = create_api()
@@ -41,29 +41,6 @@ def confirm(request: Request, body: EmailConfirmationRequest) -> dict[str, str]:
     if body.token == "down":
         raise ServiceUnavailable("Try again.")
     raise RuntimeError("secret-token-value broke something")
-
-
-def event(
-    method: str,
-    resource: str,
-    *,
-    path_parameters: dict[str, str] | None = None,
-    body: str | None = None,
-    query: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
-    **extra: Any,
-) -> dict[str, Any]:
-    built = base_event("api_gateway_proxy")
-    built.update(
-        resource=resource,
-        httpMethod=method,
-        pathParameters=path_parameters,
-        body=body,
-        queryStringParameters=query,
-        **extra,
-    )
-    built["headers"] = headers or {}
-    return built
 
 
 def answer(built: dict[str, Any]) -> tuple[int, Any]:
@@ -94,7 +71,7 @@ def test_a_route_gets_its_path_parameters_validated_body_and_headers_any_case() 
 
 def test_a_base64_body_is_decoded() -> None:
     raw = base64.b64encode(json.dumps(registration_body()).encode()).decode()
-    status, _ = answer(register_event(raw, isBase64Encoded=True))
+    status, _ = answer(register_event(raw, is_base64=True))
     assert status == 202
 
 
@@ -145,8 +122,7 @@ def test_query_parameters_have_defaults_bounds_and_ignore_unknown_names() -> Non
 
 
 def test_the_authorizers_claims_reach_the_route() -> None:
-    built = event("GET", "/clients")
-    built["requestContext"]["authorizer"] = {"claims": {"custom:org_id": "practice-1"}}
+    built = event("GET", "/clients", claims={"custom:org_id": "practice-1"})
     assert answer(built)[1]["claims"] == {"custom:org_id": "practice-1"}
     assert answer(event("GET", "/clients"))[1]["claims"] is None
 
