@@ -2,7 +2,9 @@
 
 Each cell is a real request through the route's handler, against a fresh target where the
 route changes something. A route missing from ROUTES fails `test_every_template_route_has_a_row`,
-so the matrix grows with the API.
+so the matrix grows with the API. Routes that change a client are tried on three clients each
+(R11b): one associated in the scoped callers' department ("own"), one associated only in
+another department ("other") and one with no association yet ("none").
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ ORG_ADMIN = frozenset({"org_admin"})
 STAFF = frozenset({"org_admin", "dept_admin", "care_coordinator", "practitioner"})
 ANYONE = STAFF | {"client"}
 
+SCOPED_ROLES = frozenset({"dept_admin", "care_coordinator"})  # R11b; org_admin is unscoped
+SCOPES = ("own", "other", "none")
+
 CALLERS = [
     "org_admin",
     "dept_admin",
@@ -38,8 +43,8 @@ CALLERS = [
 
 
 class World:
-    """One organization with a member of every role (all in its first department), a
-    practitioner, and a second organization."""
+    """One organization with a member of every role (all in its first department), three
+    practitioners (two in the first department, one in the second) and a second organization."""
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
@@ -54,14 +59,26 @@ class World:
         for role in ("dept_admin", "care_coordinator", "practitioner"):
             member = stack.staff(self.org, roles=[role], departments=[self.department])
             self.callers[role] = stack.as_staff(member)
+        # `doc` is the one the association routes add; a client is "own" through `own_doc`.
         self.doc = stack.staff(self.org, roles=["practitioner"], departments=[self.department])
+        self.own_doc = stack.staff(self.org, roles=["practitioner"], departments=[self.department])
+        self.far_doc = stack.staff(
+            self.org, roles=["practitioner"], departments=[self.org.departments[1]["id"]]
+        )
         self.callers["client"] = stack.as_client(self.client("active"))
 
-    def client(self, kind: str, practitioner_id: str | None = None) -> Client:
-        """A fresh client: registered and "active" or "pending", or staff-"invited"."""
+    def practitioner_of(self, scope: str) -> str | None:
+        """The practitioner a client of this scope is associated with."""
+        return {"own": self.own_doc.staff_id, "other": self.far_doc.staff_id}.get(scope)
+
+    def client(self, kind: str, scope: str = "none") -> Client:
+        """A fresh client: registered and "active" or "pending", or staff-"invited"; associated
+        as `scope` says."""
         slug = self.org.org["slug"]
+        practitioner_id = self.practitioner_of(scope)
         if kind == "invited":
-            body = new_client_body()
+            practitioners = [{"practitioner_id": practitioner_id}] if practitioner_id else []
+            body = new_client_body(practitioners=practitioners)
             self.callers["org_admin"].call("POST", "/clients", body)
         else:
             body = registration_body(practitioner_id=practitioner_id)
@@ -81,7 +98,7 @@ class World:
         return member.staff_id
 
 
-Request = Callable[[World], tuple[str, Any]]
+Request = Callable[[World, str], tuple[str, Any]]  # (world, scope) -> (path, body)
 
 
 @dataclass(frozen=True)
@@ -90,10 +107,12 @@ class Row:
     success: int
     request: Request | None = None
     other_org: int | None = None  # another organization's admin; default: 404
+    changes_client: bool = False  # R11b: tried in every scope
+    unassociated: int | None = None  # the allowed roles' status on a "none" client, if not success
 
 
 def _on_client(kind: str, suffix: str = "", body: Any = None) -> Request:
-    return lambda w: (f"/clients/{w.client(kind).client_id}{suffix}", body)
+    return lambda w, scope: (f"/clients/{w.client(kind, scope).client_id}{suffix}", body)
 
 
 ROUTES: dict[tuple[str, str], Row] = {
@@ -102,48 +121,61 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/public/email-confirmations"): Row(None, 200),
     ("POST", "/public/email-confirmations/resend"): Row(None, 202),
     ("POST", "/public/invitations/accept"): Row(None, 200),
-    ("GET", "/me"): Row(ANYONE, 200, lambda w: ("/me", None), other_org=200),
-    ("GET", "/me/connections"): Row(ANYONE, 200, lambda w: ("/me/connections", None), 200),
-    ("POST", "/clients"): Row(MANAGERS, 201, lambda w: ("/clients", new_client_body()), 201),
-    ("GET", "/clients"): Row(MANAGERS, 200, lambda w: ("/clients", None), other_org=200),
+    ("GET", "/me"): Row(ANYONE, 200, lambda w, _: ("/me", None), other_org=200),
+    ("GET", "/me/connections"): Row(ANYONE, 200, lambda w, _: ("/me/connections", None), 200),
+    ("POST", "/clients"): Row(MANAGERS, 201, lambda w, _: ("/clients", new_client_body()), 201),
+    ("GET", "/clients"): Row(MANAGERS, 200, lambda w, _: ("/clients", None), other_org=200),
     ("GET", "/clients/{client_id}"): Row(MANAGERS, 200, _on_client("active")),
     ("PATCH", "/clients/{client_id}"): Row(
-        MANAGERS, 200, _on_client("active", body={"preferred_name": "Sam"})
+        MANAGERS, 200, _on_client("active", body={"preferred_name": "Sam"}), changes_client=True
     ),
-    ("POST", "/clients/{client_id}/approve"): Row(MANAGERS, 200, _on_client("pending", "/approve")),
+    ("POST", "/clients/{client_id}/approve"): Row(
+        MANAGERS, 200, _on_client("pending", "/approve"), changes_client=True
+    ),
     ("POST", "/clients/{client_id}/invitation"): Row(
-        MANAGERS, 202, _on_client("invited", "/invitation")
+        MANAGERS, 202, _on_client("invited", "/invitation"), changes_client=True
     ),
-    ("DELETE", "/clients/{client_id}"): Row(ADMINS, 204, _on_client("active")),
+    ("DELETE", "/clients/{client_id}"): Row(
+        MANAGERS, 204, _on_client("active"), changes_client=True
+    ),
     ("GET", "/clients/{client_id}/history"): Row(ADMINS, 200, _on_client("active", "/history")),
     ("POST", "/clients/{client_id}/practitioners"): Row(
         MANAGERS,
         201,
-        lambda w: (
-            f"/clients/{w.client('active').client_id}/practitioners",
+        lambda w, scope: (
+            f"/clients/{w.client('active', scope).client_id}/practitioners",
             {"practitioner_id": w.doc.staff_id},
         ),
+        changes_client=True,
     ),
     ("POST", "/staff/{staff_id}/clients"): Row(
         MANAGERS,
         201,
-        lambda w: (f"/staff/{w.doc.staff_id}/clients", {"client_id": w.client("active").client_id}),
+        lambda w, scope: (
+            f"/staff/{w.doc.staff_id}/clients",
+            {"client_id": w.client("active", scope).client_id},
+        ),
+        changes_client=True,
     ),
     ("DELETE", "/clients/{client_id}/practitioners/{practitioner_id}"): Row(
         MANAGERS,
         204,
-        lambda w: (
-            f"/clients/{w.client('active', w.doc.staff_id).client_id}"
-            f"/practitioners/{w.doc.staff_id}",
+        lambda w, scope: (
+            f"/clients/{w.client('active', scope).client_id}"
+            f"/practitioners/{w.practitioner_of(scope) or w.doc.staff_id}",
             None,
         ),
+        changes_client=True,
+        unassociated=404,  # nothing to remove
     ),
-    ("GET", "/staff"): Row(MANAGERS, 200, lambda w: ("/staff", None), other_org=200),
-    ("GET", "/staff/{staff_id}"): Row(MANAGERS, 200, lambda w: (f"/staff/{w.doc.staff_id}", None)),
+    ("GET", "/staff"): Row(MANAGERS, 200, lambda w, _: ("/staff", None), other_org=200),
+    ("GET", "/staff/{staff_id}"): Row(
+        MANAGERS, 200, lambda w, _: (f"/staff/{w.doc.staff_id}", None)
+    ),
     ("POST", "/staff"): Row(
         ADMINS,
         201,
-        lambda w: (
+        lambda w, _: (
             "/staff",
             {
                 "first_name": "Sol",
@@ -156,16 +188,25 @@ ROUTES: dict[tuple[str, str], Row] = {
         other_org=422,  # our department is unknown in theirs
     ),
     ("PATCH", "/staff/{staff_id}"): Row(
-        ADMINS, 200, lambda w: (f"/staff/{w.colleague()}", {"new_client_notifications": False})
+        ADMINS, 200, lambda w, _: (f"/staff/{w.colleague()}", {"new_client_notifications": False})
     ),
-    ("GET", "/org"): Row(STAFF, 200, lambda w: ("/org", None), other_org=200),
-    ("PATCH", "/org"): Row(ORG_ADMIN, 200, lambda w: ("/org", {"manual_approval": True}), 200),
-    ("GET", "/departments"): Row(STAFF, 200, lambda w: ("/departments", None), other_org=200),
+    ("GET", "/org"): Row(STAFF, 200, lambda w, _: ("/org", None), other_org=200),
+    ("PATCH", "/org"): Row(ORG_ADMIN, 200, lambda w, _: ("/org", {"manual_approval": True}), 200),
+    ("GET", "/departments"): Row(STAFF, 200, lambda w, _: ("/departments", None), other_org=200),
     ("POST", "/departments"): Row(
-        ORG_ADMIN, 201, lambda w: ("/departments", {"name": f"Dept {uuid.uuid4().hex[:6]}"}), 201
+        ORG_ADMIN,
+        201,
+        lambda w, _: ("/departments", {"name": f"Dept {uuid.uuid4().hex[:6]}"}),
+        201,
     ),
 }
 AUTHORIZED_ROUTES = [key for key, row in ROUTES.items() if row.allowed is not None]
+# Routes that change a client: one cell per scope; any other route: one, on an unassociated one.
+CELLS = [
+    (method, path, scope)
+    for (method, path) in AUTHORIZED_ROUTES
+    for scope in (SCOPES if ROUTES[(method, path)].changes_client else ("none",))
+]
 
 
 def test_every_template_route_has_a_row() -> None:
@@ -178,22 +219,39 @@ def test_every_template_route_has_a_row() -> None:
         assert row.success == DOCUMENTED_SUCCESS.get((route.method, route.path), 200)
 
 
-@pytest.mark.parametrize(("method", "path"), AUTHORIZED_ROUTES, ids=lambda v: str(v))
-def test_route_by_caller(stack: Stack, method: str, path: str) -> None:
+def _expected(row: Row, caller_name: str, scope: str) -> str:
+    """The cell: the status, and for a refusal its code."""
+    assert row.allowed is not None
+    if caller_name == "no_token":
+        return "401 unauthorized"
+    if caller_name == "other_org_admin":
+        return str(row.other_org or 404)  # R18
+    if caller_name not in row.allowed:
+        return "403 forbidden"
+    if row.changes_client and scope == "other" and caller_name in SCOPED_ROLES:
+        return "403 department_out_of_scope"  # R11b
+    if row.changes_client and scope == "none" and row.unassociated is not None:
+        return str(row.unassociated)
+    return str(row.success)
+
+
+def _cell(status: int, body: Any) -> str:
+    if status in (401, 403):  # which refusal: no token, role, department
+        return f"{status} {body['code']}"
+    return str(status)
+
+
+@pytest.mark.parametrize(("method", "path", "scope"), CELLS, ids=lambda v: str(v))
+def test_route_by_caller(stack: Stack, method: str, path: str, scope: str) -> None:
     row = ROUTES[(method, path)]
     assert row.allowed is not None and row.request is not None
     world = World(stack)
     outcomes, expected = {}, {}
     for caller_name in CALLERS:
-        concrete, body = row.request(world)
+        concrete, body = row.request(world, scope)
         answer = world.callers[caller_name].call(method, concrete, body)
-        outcomes[caller_name] = answer.status
         if answer.status >= 400:
             assert {"message", "code"} <= set(answer.body), answer.body
-        if caller_name == "no_token":
-            expected[caller_name] = 401
-        elif caller_name == "other_org_admin":
-            expected[caller_name] = row.other_org or 404  # R18
-        else:
-            expected[caller_name] = row.success if caller_name in row.allowed else 403
+        outcomes[caller_name] = _cell(answer.status, answer.body)
+        expected[caller_name] = _expected(row, caller_name, scope)
     assert outcomes == expected

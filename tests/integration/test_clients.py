@@ -339,6 +339,31 @@ def test_r16_approve_pending_client_makes_it_active_and_emails_it(stack: Stack) 
     assert again.status == 409 and again.body["code"] == "not_pending"
 
 
+# --- R11b department scope of changes --------------------------------------------------
+
+
+def test_r11b_out_of_scope_coordinator_cannot_take_over_an_unaccepted_account(
+    stack: Stack,
+) -> None:
+    """An email edit plus a resend would send the victim's invitation to the attacker."""
+    org = stack.organization()
+    first, second = (d["id"] for d in org.departments)
+    doc = stack.staff(org, roles=["practitioner"], departments=[second])
+    victim = _create(stack.as_admin(org), practitioners=[{"practitioner_id": doc.staff_id}])
+    before = stack.as_admin(org).call("GET", f"/clients/{victim['id']}").body
+    mailed = len(stack.mailbox())
+    coordinator = stack.as_staff(stack.staff(org, roles=["care_coordinator"], departments=[first]))
+
+    edit = coordinator.call("PATCH", f"/clients/{victim['id']}", {"email": "attacker@evil.example"})
+    resend = coordinator.call("POST", f"/clients/{victim['id']}/invitation")
+    for refused in (edit, resend):
+        assert refused.status == 403 and refused.body["code"] == "department_out_of_scope"
+    assert stack.as_admin(org).call("GET", f"/clients/{victim['id']}").body == before
+    assert stack.mailbox("attacker@evil.example") == []
+    assert len(stack.mailbox()) == mailed
+    assert _accept(stack, victim["email"], "victim").status == 200  # the victim's link works
+
+
 # --- R17 delete -------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import clock, rules, store
-from .auth import Action, Caller, authorize, check_department_scope
+from .auth import Action, Caller, authorize, check_client_in_scope, check_department_scope
 from .errors import Conflict, InvalidInput, NotFound
 from .models import Association, Client, Staff
 from .outbox import audit_by
@@ -72,6 +72,14 @@ def practitioner_view(org_id: str, practitioner_id: str) -> rules.PractitionerVi
     )
 
 
+def associations_to_change(caller: Caller, client_id: str) -> list[Association]:
+    """The client's associations (one Query), once the caller may change the client (R11b);
+    every use case that changes a client starts here."""
+    associations = store.list_client_associations(caller.org_id, client_id)
+    check_client_in_scope(caller, associations)
+    return associations
+
+
 def associate_client_with_practitioner(
     caller: Caller, client_id: str, practitioner_id: str, department_id: str | None
 ) -> dict[str, Any]:
@@ -80,6 +88,7 @@ def associate_client_with_practitioner(
     authorize(caller, Action.MANAGE_CLIENTS)
     if store.get_client(caller.org_id, client_id) is None:
         raise NotFound("No such client.", code="client_not_found")
+    associations_to_change(caller, client_id)
     choice = rules.choose_practitioner_department(
         practitioner_view(caller.org_id, practitioner_id), department_id
     )
@@ -102,7 +111,8 @@ def dissociate_client_from_practitioner(
     caller: Caller, client_id: str, practitioner_id: str
 ) -> None:
     authorize(caller, Action.MANAGE_CLIENTS)
-    association = store.get_association(caller.org_id, client_id, practitioner_id)
+    associations = associations_to_change(caller, client_id)
+    association = next((a for a in associations if a.practitioner_id == practitioner_id), None)
     if association is None:
         raise NotFound("This client is not associated with this practitioner.")
     check_department_scope(caller, association.department_id)

@@ -7,13 +7,14 @@ is deactivated and Cognito runs no trigger for it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from . import store
 from .errors import Forbidden, Unauthorized
 from .identity import ACCOUNT_ATTRIBUTE, KIND_ATTRIBUTE, ORG_ATTRIBUTE
+from .models import Association
 from .rules import CLIENT_MANAGER_ROLES, Status
 
 
@@ -29,7 +30,7 @@ class Caller:
 
 class Action(StrEnum):
     MANAGE_CLIENTS = "manage_clients"  # create, list, read, edit, approve, invite (R1, R14-R16)
-    DELETE_CLIENTS = "delete_clients"  # R17
+    DELETE_CLIENTS = "delete_clients"  # R17 (within R11b, as every change of a client)
     READ_STAFF = "read_staff"  # the staff list, to choose practitioners (R11)
     MANAGE_STAFF = "manage_staff"  # invite and edit staff (R12)
     READ_ORGANIZATION = "read_organization"
@@ -42,7 +43,7 @@ ADMIN_ROLES = frozenset({"org_admin", "dept_admin"})
 
 ALLOWED_ROLES: dict[Action, frozenset[str]] = {
     Action.MANAGE_CLIENTS: CLIENT_MANAGER_ROLES,
-    Action.DELETE_CLIENTS: ADMIN_ROLES,
+    Action.DELETE_CLIENTS: CLIENT_MANAGER_ROLES,
     Action.READ_STAFF: CLIENT_MANAGER_ROLES,
     Action.MANAGE_STAFF: ADMIN_ROLES,
     Action.READ_ORGANIZATION: ALL_STAFF_ROLES,
@@ -108,4 +109,18 @@ def check_department_scope(caller: Caller, department_id: str) -> None:
             "You can only associate clients within your own departments.",
             code="department_out_of_scope",
             field="department_id",
+        )
+
+
+def check_client_in_scope(caller: Caller, associations: Iterable[Association]) -> None:
+    """R11b, for every change of a client: an org_admin changes any client; other managers
+    only a client with no association yet or one associated in one of their departments (the
+    association's own department). Reading stays organization-wide."""
+    if "org_admin" in caller.roles:
+        return
+    departments = {a.department_id for a in associations}
+    if departments and not departments & caller.department_ids:
+        raise Forbidden(
+            "This client belongs to other departments; you can view it but not change it.",
+            code="department_out_of_scope",
         )

@@ -16,7 +16,12 @@ from typing import Any
 from pynamodb.expressions.update import Action as UpdateAction
 
 from . import clock, identity, rules, store
-from .associations import add_association, practitioner_view, remove_association
+from .associations import (
+    add_association,
+    associations_to_change,
+    practitioner_view,
+    remove_association,
+)
 from .auth import Action, Caller, authorize, check_department_scope
 from .config import get_settings
 from .errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
@@ -318,6 +323,7 @@ def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> dic
     if not changes.given:
         raise InvalidInput("Give at least one field to change.", field="body")
     client = _client(caller, client_id)
+    associations_to_change(caller, client_id)
     now = clock.iso(clock.now())
     actions: list[UpdateAction] = [Client.updated_at.set(now)]
     tx = store.Transaction()
@@ -407,6 +413,7 @@ def approve_pending_client(caller: Caller, client_id: str) -> dict[str, Any]:
     """R16: pending -> active, and the client hears of it; anything else is a conflict."""
     authorize(caller, Action.MANAGE_CLIENTS)
     client = _client(caller, client_id)
+    associations_to_change(caller, client_id)
     not_pending = Conflict("Only a pending client can be approved.", code="not_pending")
     if client.status != rules.Status.PENDING:
         raise not_pending
@@ -445,6 +452,7 @@ def delete_client(caller: Caller, client_id: str) -> None:
     """R17: login, record, associations, open link and guard all go; the audit keeps ids."""
     authorize(caller, Action.DELETE_CLIENTS)
     client = _client(caller, client_id)
+    associations = associations_to_change(caller, client_id)
     # The login first: if Cognito fails nothing has changed; if the transaction then fails,
     # a retried DELETE finds no login and finishes the job.
     if client.username and not identity.delete_login(client.username):
@@ -455,7 +463,7 @@ def delete_client(caller: Caller, client_id: str) -> None:
         Guard(store.client_email_guard_key(caller.org_id, client.email)),
         Guard.owner_id == client_id,
     )
-    for association in store.list_client_associations(caller.org_id, client_id):
+    for association in associations:
         remove_association(tx, association)
     if client.link_hash:
         tx.delete(Link(client.link_hash))
@@ -468,6 +476,7 @@ def resend_invitation(caller: Caller, client_id: str) -> None:
     """R3: a new link for a client who has not set credentials yet; the older link is void."""
     authorize(caller, Action.MANAGE_CLIENTS)
     client = _client(caller, client_id)
+    associations_to_change(caller, client_id)
     if client.credentials_set:
         raise Conflict("This client has already set a username and password.", code="accepted")
     org = _organization(caller)

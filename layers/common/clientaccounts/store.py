@@ -171,7 +171,8 @@ def get_outbox_email(email_id: str) -> OutboxEmail | None:
 
 
 def list_client_associations(org_id: str, client_id: str) -> list[Association]:
-    return _query(lambda: Association.query(client_ref(org_id, client_id)))
+    """Consistent: R11b decides on them who may change the client."""
+    return _query(lambda: Association.query(client_ref(org_id, client_id), consistent_read=True))
 
 
 def get_association(org_id: str, client_id: str, practitioner_id: str) -> Association | None:
