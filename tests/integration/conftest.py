@@ -80,8 +80,10 @@ class Stack:
         departments: list[str] | None = None,
         notifications: bool = True,
         active: bool = True,
+        accepted: bool = True,
     ) -> Staff:
-        """Staff written straight to the table (staff administration is its own issue)."""
+        """Staff written straight to the table (staff administration is its own issue); they
+        have a username unless they are still to accept their invitation (no Cognito login)."""
         staff_id = uuid.uuid4().hex
         store.ensure_bound()
         member = Staff(
@@ -94,6 +96,7 @@ class Stack:
             department_ids=departments or [org.departments[0]["id"]],
             new_client_notifications=notifications,
             active=active,
+            username=f"staff-{staff_id[:12]}" if accepted else None,
             created_at=clock.iso(clock.now()),
         )
         member.save()

@@ -9,8 +9,12 @@ import pytest
 from moto.cognitoidp.models import CognitoIdpBackend
 
 from clientaccounts import store
+from clientaccounts.auth import Caller as AuthCaller
+from clientaccounts.errors import Conflict
+from clientaccounts.staff import StaffChanges, update_staff_member
 from infra.cognito_login import TriggerRefused
 from tests.integration.conftest import Outages, Stack
+from tests.integration.test_failures import _run_concurrently
 from tests.lambda_events import call_api
 from tests.request_bodies import PASSWORD, registration_body
 
@@ -277,6 +281,59 @@ def test_the_last_active_org_admin_stays(stack: Stack) -> None:
     assert answer.status == 409 and answer.body["code"] == "last_org_admin"
     demote = admin.call("PATCH", f"/staff/{org.admin_id}", {"roles": ["care_coordinator"]})
     assert demote.status == 409
+
+
+def test_last_org_admin_an_inactive_other_admin_does_not_count(stack: Stack) -> None:
+    org = stack.organization()
+    admin = stack.as_admin(org)
+    other = stack.staff(org, roles=["org_admin"])
+    assert admin.call("PATCH", f"/staff/{other.staff_id}", {"active": False}).status == 200
+    answer = admin.call("PATCH", f"/staff/{org.admin_id}", {"roles": ["dept_admin"]})
+    assert answer.status == 409 and answer.body["code"] == "last_org_admin"
+
+
+def test_last_org_admin_one_who_never_accepted_does_not_count(stack: Stack) -> None:
+    """An org_admin without a username cannot sign in: they do not keep the organization."""
+    org = stack.organization()
+    admin = stack.as_admin(org)
+    stack.staff(org, roles=["org_admin"], accepted=False)
+    for change in ({"roles": ["dept_admin"]}, {"active": False}):
+        answer = admin.call("PATCH", f"/staff/{org.admin_id}", change)
+        assert answer.status == 409 and answer.body["code"] == "last_org_admin"
+    assert stack.as_admin(org).call("GET", "/me").body["roles"] == ["org_admin"]
+
+
+def _accepted_org_admins(org_id: str) -> list[str]:
+    return [
+        s.staff_id
+        for s in store.list_staff(org_id)
+        if s.active and "org_admin" in s.roles and s.username
+    ]
+
+
+@pytest.mark.parametrize("change", [{"roles": ["care_coordinator"]}, {"active": False}])
+def test_last_org_admin_two_admins_removing_each_other_at_once_leave_one(
+    stack: Stack, change: dict[str, Any]
+) -> None:
+    """Repeated: whatever the interleaving, one of the two wins and the other is refused."""
+    for _ in range(20):
+        org = stack.organization()
+        slug = org.org["slug"]
+        other = stack.staff(org, roles=["org_admin"])
+        admins = [
+            AuthCaller("staff", slug, staff_id, roles=frozenset({"org_admin"}))
+            for staff_id in (org.admin_id, other.staff_id)
+        ]
+        targets = [other.staff_id, org.admin_id]  # each removes the other
+        results = _run_concurrently(
+            [
+                lambda a=admin, t=target: update_staff_member(a, t, StaffChanges(**change))
+                for admin, target in zip(admins, targets, strict=True)
+            ]
+        )
+        refused = [r for r in results if isinstance(r, Conflict)]
+        assert len(refused) == 1 and refused[0].code == "last_org_admin", results
+        assert len(_accepted_org_admins(slug)) == 1
 
 
 def test_staff_list_filters_by_role_and_department(stack: Stack) -> None:

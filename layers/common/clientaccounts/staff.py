@@ -217,13 +217,13 @@ def update_staff_member(caller: Caller, staff_id: str, changes: StaffChanges) ->
     deactivating = changes.active is False and member.active
     if changes.active is not None:
         actions.append(Staff.active.set(changes.active))
+    tx = store.Transaction()
     if ("org_admin" in before and "org_admin" not in after) or (
         deactivating and "org_admin" in before
     ):
-        _keep_an_org_admin(caller.org_id, staff_id)
+        _keep_an_org_admin(tx, caller, staff_id)
     if deactivating and member.username:
         identity.sign_out_everywhere(member.username)  # first: a failure changes nothing
-    tx = store.Transaction()
     tx.update(member, actions, condition, on_conflict=conflict)
     tx.save(
         audit_by(
@@ -235,13 +235,27 @@ def update_staff_member(caller: Caller, staff_id: str, changes: StaffChanges) ->
     return staff_view(member)
 
 
-def _keep_an_org_admin(org_id: str, leaving_id: str) -> None:
-    others = [
+def _keep_an_org_admin(tx: store.Transaction, caller: Caller, leaving_id: str) -> None:
+    """The organization keeps an active org_admin who can sign in (has accepted: a username),
+    as a condition of the transaction that removes one, not a read: of two admins removing
+    each other at once, the second finds the check failed (DynamoDB serializes the two
+    transactions, which both touch both records) and is refused."""
+    last = Conflict("The organization needs at least one active org_admin.", code="last_org_admin")
+    remaining = [
         s
-        for s in store.list_staff(org_id)
-        if s.staff_id != leaving_id and s.active and "org_admin" in s.roles
+        for s in store.list_staff(caller.org_id)
+        if s.staff_id != leaving_id and s.active and "org_admin" in s.roles and s.username
     ]
-    if not others:
-        raise Conflict(
-            "The organization needs at least one active org_admin.", code="last_org_admin"
-        )
+    if not remaining:
+        raise last
+    # The caller when they qualify (they are the one acting), else any: one is enough.
+    keeper = next((s for s in remaining if s.staff_id == caller.account_id), remaining[0])
+    tx.check(
+        Staff,
+        caller.org_id,
+        keeper.staff_id,
+        (Staff.active == True)  # noqa: E712
+        & Staff.roles.contains("org_admin")
+        & Staff.username.exists(),
+        on_conflict=last,
+    )
