@@ -33,6 +33,22 @@ SUCCESS = {
     ("POST", "/staff"): 201,
     ("POST", "/departments"): 201,
 }
+# Request headers a route reads, beyond Authorization.
+HEADERS: dict[tuple[str, str], list[dict[str, Any]]] = {
+    ("POST", "/clients"): [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "description": (
+                "A retry with the same key and body by the same caller within 24 hours returns "
+                "the first answer; the same key with another body is 422 "
+                "`idempotency_key_reused`. Deleting the client releases it."
+            ),
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+        }
+    ],
+}
 ERROR = {
     "type": "object",
     "required": ["message", "code"],
@@ -55,8 +71,11 @@ ERRORS_OF_EVERY_ROUTE = {
     "503": "A dependency failed; nothing changed, retry",
 }
 ERRORS_OF_AUTHENTICATED_ROUTES = {
-    "401": "No or bad token, or an unknown account",
-    "403": "The role does not allow it, or the account is inactive",
+    "401": "No or bad token, an unknown account, or a token whose username is not the account's",
+    "403": (
+        "The role does not allow it, the client belongs to other departments "
+        "(`department_out_of_scope`, R11b), or the account is inactive"
+    ),
     "409": "Conflict with the current state",
 }
 
@@ -91,6 +110,7 @@ def _operation(route: ServedRoute, schemas: dict[str, Any]) -> dict[str, Any]:
             parameters.append(
                 {"name": name, "in": "query", "required": name in required, "schema": schema}
             )
+    parameters += HEADERS.get((route.method, route.path), [])
     if parameters:
         operation["parameters"] = parameters
     if route.body is not None:

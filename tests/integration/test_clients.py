@@ -86,8 +86,59 @@ def test_r1_retried_create_returns_the_same_client(stack: Stack) -> None:
     keyed = new_client_body()
     headers = {"Idempotency-Key": "req-123"}
     one = admin.call("POST", "/clients", keyed, headers=headers)
-    two = admin.call("POST", "/clients", {**keyed, "phone": "+1 555 0101"}, headers=headers)
-    assert one.body["id"] == two.body["id"]
+    two = admin.call("POST", "/clients", keyed, headers=headers)
+    assert (one.status, two.status) == (201, 201) and one.body["id"] == two.body["id"]
+
+
+def test_r1_idempotency_key_reused_for_another_body_is_refused(stack: Stack) -> None:
+    org = stack.organization()
+    admin = stack.as_admin(org)
+    headers = {"Idempotency-Key": "req-123"}
+    assert admin.call("POST", "/clients", new_client_body(), headers=headers).status == 201
+    other = new_client_body()
+    reused = admin.call("POST", "/clients", other, headers=headers)
+    assert reused.status == 422 and reused.body["code"] == "idempotency_key_reused"
+    assert reused.body["errors"][0]["field"] == "Idempotency-Key"
+    assert stack.client_by_email(org.org["slug"], other["email"]) is None
+
+
+def test_r1_idempotency_key_is_the_callers_own(stack: Stack) -> None:
+    """Another manager's request with the same key is another request."""
+    org = stack.organization()
+    headers = {"Idempotency-Key": "req-123"}
+    mine = stack.as_admin(org).call("POST", "/clients", new_client_body(), headers=headers)
+    colleague = stack.as_staff(stack.staff(org, roles=["care_coordinator"]))
+    theirs = colleague.call("POST", "/clients", new_client_body(), headers=headers)
+    assert (mine.status, theirs.status) == (201, 201)
+    assert mine.body["id"] != theirs.body["id"]
+
+
+@pytest.mark.parametrize(
+    "key", ["k" * 2049, "k" * 256, "", "req\x01123", "req\n123", " req", "clé", "\ud800"]
+)
+def test_r1_unusable_idempotency_key_is_422_naming_the_header(stack: Stack, key: str) -> None:
+    org = stack.organization()
+    body = new_client_body()
+    answer = stack.as_admin(org).call("POST", "/clients", body, headers={"Idempotency-Key": key})
+    assert answer.status == 422, answer.body
+    assert answer.body["errors"][0]["field"] == "Idempotency-Key"
+    assert stack.client_by_email(org.org["slug"], body["email"]) is None
+
+
+@pytest.mark.parametrize("headers", [{}, {"Idempotency-Key": "req-123"}])
+def test_r17_the_same_create_after_a_delete_makes_a_new_client(
+    stack: Stack, headers: dict[str, str]
+) -> None:
+    """A delete releases the create's request guard: the same request is a new one."""
+    org = stack.organization()
+    admin = stack.as_admin(org)
+    body = new_client_body()
+    first = admin.call("POST", "/clients", body, headers=headers)
+    assert admin.call("DELETE", f"/clients/{first.body['id']}").status == 204
+    again = admin.call("POST", "/clients", body, headers=headers)
+    assert again.status == 201, again.body
+    assert again.body["id"] != first.body["id"]
+    assert admin.call("GET", f"/clients/{again.body['id']}").status == 200
 
 
 # --- R2 associations on create ------------------------------------------------------

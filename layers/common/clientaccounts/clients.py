@@ -153,21 +153,56 @@ class _Replay(Conflict):
     """Internal: this create request was already carried out."""
 
 
-def _request_guard_key(caller: Caller, new: NewClient, idempotency_key: str | None) -> str:
-    """The client's Idempotency-Key, or else a fingerprint of who asked for what."""
-    key = (
-        idempotency_key
-        or hashlib.sha256(
-            json.dumps([caller.account_id, asdict(new)], default=str, sort_keys=True).encode()
-        ).hexdigest()
-    )
-    return f"create-client#{caller.org_id}#{key}"
+IDEMPOTENCY_KEY = "Idempotency-Key"
+MAX_IDEMPOTENCY_KEY = 255
 
 
-def _replayed(caller: Caller, request_key: str) -> dict[str, Any] | None:
-    guard = store.get_guard(request_key)
+@dataclass(frozen=True)
+class _RequestGuard:
+    key: str  # the Guards item: this caller's request, by its Idempotency-Key or its body
+    fingerprint: str  # of the body: a retry with the same key must send the same
+
+
+def _check_idempotency_key(idempotency_key: str) -> None:
+    """Visible ASCII, at most 255 characters (a UUID or the like)."""
+    if not (
+        0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY
+        and idempotency_key.isascii()
+        and idempotency_key.isprintable()
+        and idempotency_key.strip() == idempotency_key
+    ):
+        raise InvalidInput(
+            f"{IDEMPOTENCY_KEY} is 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters.",
+            field=IDEMPOTENCY_KEY,
+        )
+
+
+def _request_guard(caller: Caller, new: NewClient, idempotency_key: str | None) -> _RequestGuard:
+    """One caller's request: named by their Idempotency-Key, or else by the body itself. Only
+    hashes go into the key (a header can be anything up to API Gateway's limits)."""
+    fingerprint = hashlib.sha256(
+        json.dumps(asdict(new), default=str, sort_keys=True).encode()
+    ).hexdigest()
+    if idempotency_key is None:
+        name = fingerprint
+    else:
+        _check_idempotency_key(idempotency_key)
+        name = "key-" + hashlib.sha256(idempotency_key.encode()).hexdigest()
+    return _RequestGuard(f"create-client#{caller.org_id}#{caller.account_id}#{name}", fingerprint)
+
+
+def _replayed(caller: Caller, request: _RequestGuard, guard: Guard | None) -> dict[str, Any] | None:
+    """The first answer again, for a retry of the same request within the window; None when
+    the request is new (no guard, an expired one, or one whose client was deleted)."""
     if guard is None or guard.created_at < clock.iso(clock.now() - IDEMPOTENCY_WINDOW):
         return None
+    if guard.request_fingerprint != request.fingerprint:
+        raise InvalidInput(
+            f"This {IDEMPOTENCY_KEY} was already used for another request; send a new key "
+            "for a new client.",
+            code="idempotency_key_reused",
+            field=IDEMPOTENCY_KEY,
+        )
     client = store.get_client(caller.org_id, guard.owner_id)
     if client is None:
         return None
@@ -193,11 +228,12 @@ def create_client(
     caller: Caller, new: NewClient, idempotency_key: str | None = None
 ) -> dict[str, Any]:
     """R1-R3: a staff-created client, invited by email to choose username and password.
-    A retry of the same request (same caller and body, or same Idempotency-Key) within
-    24 hours returns the client it created instead of a 409."""
+    A retry of the same request (the same caller and body, with or without the same
+    Idempotency-Key) within 24 hours returns the client it created instead of a 409."""
     authorize(caller, Action.MANAGE_CLIENTS)
-    request_key = _request_guard_key(caller, new, idempotency_key)
-    replay = _replayed(caller, request_key)
+    request = _request_guard(caller, new, idempotency_key)
+    earlier = store.get_guard(request.key)
+    replay = _replayed(caller, request, earlier)
     if replay is not None:
         return replay
     rules.check_date_of_birth(new.dob, clock.now().date())
@@ -233,20 +269,26 @@ def create_client(
         created_at=now,
         status_key=f"{org.org_id}#{rules.Status.ACTIVE.value}",
         name_key=_name_key(new.last_name, new.first_name, client_id),
+        request_guard_key=request.key,
     )
     tx = store.Transaction()
-    # First, so that a concurrent duplicate is recognised as a replay, not a taken email.
+    # First, so that a concurrent duplicate is recognised as a replay, not a taken email. An
+    # earlier guard that is no replay (expired, its client deleted) is taken over, unless a
+    # concurrent request took it first.
     tx.save(
         Guard(
-            request_key,
+            request.key,
             org_id=org.org_id,
             owner_kind="client",
             owner_id=client_id,
             created_at=now,
             expires_ttl=clock.now() + IDEMPOTENCY_WINDOW,
+            request_fingerprint=request.fingerprint,
         ),
-        Guard.guard_key.does_not_exist(),
-        on_conflict=_Replay("replay"),
+        Guard.guard_key.does_not_exist() if earlier is None else Guard.owner_id == earlier.owner_id,
+        on_conflict=_Replay(
+            "The same request is being carried out; try again.", code="concurrent_change"
+        ),
     )
     tx.save(client, Client.client_id.does_not_exist())
     tx.save(
@@ -263,7 +305,7 @@ def create_client(
     try:
         tx.commit()
     except _Replay:
-        replay = _replayed(caller, request_key)
+        replay = _replayed(caller, request, store.get_guard(request.key))
         if replay is None:
             raise
         return replay
@@ -463,6 +505,16 @@ def delete_client(caller: Caller, client_id: str) -> None:
         Guard(store.client_email_guard_key(caller.org_id, client.email)),
         Guard.owner_id == client_id,
     )
+    if client.request_guard_key and client.created_at >= clock.iso(
+        clock.now() - IDEMPOTENCY_WINDOW
+    ):
+        # Released, so the same create is a new request. Within its window the guard is this
+        # client's (or gone); after it, it is expired, or a later request's: left alone.
+        tx.delete(
+            Guard(client.request_guard_key),
+            Guard.guard_key.does_not_exist() | (Guard.owner_id == client_id),
+            on_conflict=Conflict("Please try again.", code="concurrent_change"),
+        )
     for association in associations:
         remove_association(tx, association)
     if client.link_hash:

@@ -149,6 +149,8 @@ class Client(Model):
     cleanup_due_at = UnicodeAttribute(null=True)
     approval_bucket = UnicodeAttribute(null=True)
     awaiting_approval_since = UnicodeAttribute(null=True)
+    # The create request's guard (staff-created clients), released when the client is deleted.
+    request_guard_key = UnicodeAttribute(null=True)
 
     by_status = ClientsByStatus()
     unconfirmed_by_deadline = UnconfirmedByDeadline()
@@ -184,7 +186,7 @@ class Association(Model):
 class Guard(Model):
     """A uniqueness guard, written with attribute_not_exists in the same transaction as its
     owner: `client-email#<org>#<email>`, `staff-email#<org>#<email>`, and request guards
-    `create-client#<org>#<key>` that make a retried create return the same client."""
+    `create-client#<org>#<caller>#<hash>` that make a retried create return the same client."""
 
     class Meta:
         table_name = "Guards"
@@ -198,6 +200,8 @@ class Guard(Model):
     notice_sent_at = UnicodeAttribute(null=True)
     # Request guards (idempotent creates) expire; uniqueness guards never do.
     expires_ttl = TTLAttribute(null=True)
+    # Request guards: a hash of the request body; a retry with the key must send the same.
+    request_fingerprint = UnicodeAttribute(null=True)
 
 
 class Link(Model):
