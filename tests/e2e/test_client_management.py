@@ -3,6 +3,9 @@ create -> invite -> accept -> log in -> deactivate -> refused -> reactivate (R1-
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -128,3 +131,54 @@ def test_r7_r11_invited_practitioner_connects_with_a_not_sure_client(
     doctor = bearer(local_stack.login(f"dana-{suffix}", "care_app"))
     theirs = local_stack.call("GET", "/me/connections", headers=doctor).body["items"]
     assert [i["id"] for i in theirs] == [me["id"]]
+
+
+def _claims(id_token: str) -> dict[str, str]:
+    """The token's payload, unverified: to show what the forged token says."""
+    payload = id_token.split(".")[1]
+    decoded: dict[str, str] = json.loads(
+        base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    )
+    return decoded
+
+
+def test_a_client_who_rewrites_its_account_id_is_still_refused(local_stack: RunningStack) -> None:
+    """The local endpoint (moto) lets a user write custom attributes that Cognito keeps
+    immutable; a token naming the org admin's account but the client's login gets 401."""
+    org = local_stack.organization()
+    slug, admin_id = org["org"]["slug"], org["admin"]["id"]
+    admin = bearer(local_stack.login(f"admin-{slug}", "portal"))
+    created = local_stack.call("POST", "/clients", new_client_body(), headers=admin)
+    assert created.status == 201, created.text
+    username = f"mallory-{created.body['id'][:6]}"
+    accepted = local_stack.call(
+        "POST",
+        "/public/invitations/accept",
+        {
+            "token": local_stack.link_token(created.body["email"]),
+            "username": username,
+            "password": PASSWORD,
+        },
+    )
+    assert accepted.status == 200, accepted.text
+    tokens = local_stack.login(username, "care_app")
+
+    local_stack.cognito().update_user_attributes(
+        AccessToken=tokens["AccessToken"],
+        UserAttributes=[
+            {"Name": "custom:account_kind", "Value": "staff"},
+            {"Name": "custom:account_id", "Value": admin_id},
+        ],
+    )
+    refreshed = local_stack.cognito().initiate_auth(  # no login gate on a refresh
+        ClientId=local_stack.client_id("care_app"),
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
+    )["AuthenticationResult"]
+    portal = local_stack.login(username, "portal")  # the gate now reads the admin's record
+    for forged in (refreshed, portal):
+        claims = _claims(forged["IdToken"])
+        assert (claims["custom:account_id"], claims["custom:account_kind"]) == (admin_id, "staff")
+        for path in ("/me", "/clients", "/staff"):
+            answer = local_stack.call("GET", path, headers=bearer(forged))
+            assert answer.status == 401 and answer.body["code"] == "unauthorized", answer.text

@@ -45,6 +45,7 @@ class Stack:
     session: Any
     pump: OutboxPump
     _counter: list[int] = field(default_factory=lambda: [0])
+    _admin_usernames: dict[str, str] = field(default_factory=dict)  # slug -> first admin's
 
     def client(self, service: str) -> Any:
         return self.session.client(service)
@@ -55,6 +56,7 @@ class Stack:
     ) -> BootstrappedOrganization:
         self._counter[0] += 1
         n = self._counter[0]
+        self._admin_usernames[f"practice-{n}"] = f"admin{n}"
         return bootstrap_organization(
             NewOrganization(
                 slug=f"practice-{n}",
@@ -163,14 +165,21 @@ class Stack:
         raise AssertionError(f"no link was emailed to {to}")
 
     # --- callers of authenticated routes ----------------------------------------------
+    # The token names the login's username, as Cognito's does: an account without credentials
+    # yet gets no username claim (and is refused, rightly).
     def as_staff(self, staff: Staff) -> Caller:
-        return Caller(self, claims_of("staff", staff.org_id, staff.staff_id))
+        return Caller(self, claims_of("staff", staff.org_id, staff.staff_id, staff.username))
 
     def as_admin(self, org: BootstrappedOrganization) -> Caller:
-        return Caller(self, claims_of("staff", org.org["slug"], org.admin_id))
+        slug = org.org["slug"]
+        return Caller(self, claims_of("staff", slug, org.admin_id, self._admin_usernames[slug]))
 
     def as_client(self, client: Client) -> Caller:
-        return Caller(self, claims_of("client", client.org_id, client.client_id))
+        username = client.username
+        if username is None:  # read before they chose one? the record knows now
+            stored = store.get_client(client.org_id, client.client_id)
+            username = stored.username if stored else None
+        return Caller(self, claims_of("client", client.org_id, client.client_id, username))
 
     # --- as the person would -----------------------------------------------------------
     def register(self, slug: str, **overrides: Any) -> Any:
@@ -228,15 +237,18 @@ class Outages:
         self.monkeypatch.setattr(backend, method, failing)
 
 
-def claims_of(kind: str, org_id: str, account_id: str) -> dict[str, str]:
+def claims_of(kind: str, org_id: str, account_id: str, username: str | None) -> dict[str, str]:
     """The claims API Gateway's Cognito authorizer passes on for a valid ID token."""
-    return {
+    claims = {
         "sub": uuid.uuid5(uuid.NAMESPACE_URL, account_id).hex,
         "token_use": "id",
         "custom:org_id": org_id,
         "custom:account_kind": kind,
         "custom:account_id": account_id,
     }
+    if username is not None:
+        claims["cognito:username"] = username
+    return claims
 
 
 @dataclass

@@ -171,7 +171,7 @@ def test_r20_a_change_writes_one_audit_event_with_ids_only(
         perform = PUBLIC_CHANGES[(method, path)](world)
     else:
         assert row.request is not None
-        concrete, body = row.request(world)
+        concrete, body = row.request(world, "own")  # a client in every scope (R11b)
         admin = world.callers["org_admin"]
         perform = lambda: admin.call(method, concrete, body)  # noqa: E731
     before = {(i["subject_ref"]["S"], i["event_key"]["S"]) for i in _audit_items(stack)}

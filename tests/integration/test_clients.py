@@ -485,3 +485,25 @@ def test_r13_unknown_or_inactive_caller_is_refused(stack: Stack) -> None:
     retired = stack.staff(org, roles=["org_admin"], active=False)
     answer = stack.as_staff(retired).call("GET", "/clients")
     assert answer.status == 403 and answer.body["code"] == "account_inactive"
+
+
+def test_claims_naming_another_account_than_the_login_are_refused(stack: Stack) -> None:
+    """A client who rewrote custom:account_id (and kind) to an org admin's keeps their own
+    username in the token: the account's stored username must be the token's."""
+    org = stack.organization()
+    created = _create(stack.as_admin(org))
+    assert _accept(stack, created["email"], "casey").status == 200
+    admin_claims = stack.as_admin(org).claims
+    assert admin_claims is not None
+    forged = Caller(stack, {**admin_claims, "cognito:username": "casey"})
+    for method, path in (("GET", "/me"), ("GET", "/clients"), ("PATCH", "/org")):
+        answer = forged.call(method, path, {"manual_approval": True} if method == "PATCH" else None)
+        assert answer.status == 401 and answer.body["code"] == "unauthorized", (path, answer.body)
+    client_claims = {
+        **admin_claims,
+        "custom:account_kind": "client",
+        "custom:account_id": created["id"],
+    }
+    assert Caller(stack, client_claims).call("GET", "/me").status == 401  # the admin's username
+    unnamed = {k: v for k, v in admin_claims.items() if k != "cognito:username"}
+    assert Caller(stack, unnamed).call("GET", "/me").status == 401

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from . import store
 from .errors import Forbidden, Unauthorized
-from .identity import ACCOUNT_ATTRIBUTE, KIND_ATTRIBUTE, ORG_ATTRIBUTE
+from .identity import ACCOUNT_ATTRIBUTE, KIND_ATTRIBUTE, ORG_ATTRIBUTE, normalize_username
 from .models import Association
 from .rules import CLIENT_MANAGER_ROLES, Status
 
@@ -52,6 +52,19 @@ ALLOWED_ROLES: dict[Action, frozenset[str]] = {
 }
 
 
+USERNAME_CLAIM = "cognito:username"
+
+
+def _is_the_login_of(username: str | None, claims: Mapping[str, str]) -> bool:
+    """The custom claims name the account; the login that signed in must be that account's.
+    Cognito refuses client writes to the custom attributes (`Mutable: false`), but should one
+    get through (or an endpoint without that rule), it cannot make anyone someone else."""
+    claimed = claims.get(USERNAME_CLAIM)
+    if not username or not claimed:
+        return False  # no login yet (credentials not set), or a token without its username
+    return normalize_username(claimed) == normalize_username(username)
+
+
 def caller_from_claims(claims: Mapping[str, str] | None) -> Caller:
     """The current caller, from the ID token's claims and their record's current state."""
     claims = claims or {}
@@ -62,7 +75,7 @@ def caller_from_claims(claims: Mapping[str, str] | None) -> Caller:
         raise Unauthorized("Sign in again.")
     if kind == "staff":
         staff = store.get_staff(org_id, account_id)
-        if staff is None:
+        if staff is None or not _is_the_login_of(staff.username, claims):
             raise Unauthorized("Sign in again.")
         if not staff.active:
             raise Forbidden("This account is inactive.", code="account_inactive")
@@ -74,7 +87,7 @@ def caller_from_claims(claims: Mapping[str, str] | None) -> Caller:
             department_ids=frozenset(staff.department_ids),
         )
     client = store.get_client(org_id, account_id)
-    if client is None:
+    if client is None or not _is_the_login_of(client.username, claims):
         raise Unauthorized("Sign in again.")
     if client.status == Status.INACTIVE:
         raise Forbidden("This account is inactive.", code="account_inactive")
