@@ -40,6 +40,7 @@ from .models import (
     bind_models,
 )
 from .observability import logger
+from .text import canonical_email
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
@@ -103,7 +104,8 @@ def _query(run: Callable[[], Iterator[M]]) -> list[M]:
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    """The comparison key of an address (R27): text.canonical_email, the one definition."""
+    return canonical_email(email)
 
 
 def client_email_guard_key(org_id: str, email: str) -> str:
