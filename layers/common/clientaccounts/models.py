@@ -221,14 +221,15 @@ class Link(Model):
 
 class OutboxEmail(Model):
     """An email to send, written in the same transaction as the change that causes it (R22).
-    Its stream feeds the mailer. `params` is removed once the email is sent."""
+    Its stream (keys only) feeds the mailer. Once sent, `to` and `params` are removed: the
+    row keeps ids only."""
 
     class Meta:
         table_name = "Outbox"
 
     email_id = UnicodeAttribute(hash_key=True)
     template = UnicodeAttribute()
-    to = ListAttribute[str](of=UnicodeAttribute)
+    to = ListAttribute[str](of=UnicodeAttribute, null=True)
     org_id = UnicodeAttribute()
     params = JSONAttribute(null=True)
     status = UnicodeAttribute(default="queued")  # "queued" | "sent"
