@@ -256,6 +256,23 @@ class AuditEvent(Model):
     at = UnicodeAttribute()
 
 
+class PageCursor(Model):
+    """A list's next-page position, kept here so that a cursor is a random token: the caller
+    holds the token, the key is its SHA-256. Bound to the organization and the list
+    (`partition`) it was made for; `expires_at` decides expiry, TTL only cleans up."""
+
+    class Meta:
+        table_name = "Cursors"
+
+    cursor_hash = UnicodeAttribute(hash_key=True)
+    org_id = UnicodeAttribute()
+    partition = UnicodeAttribute()  # the index or table partition the list reads
+    position = JSONAttribute()  # the page's LastEvaluatedKey
+    created_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    expires_ttl = TTLAttribute(null=True)
+
+
 ALL_MODELS: dict[str, type[Model]] = {
     "organizations": Organization,
     "departments": Department,
@@ -266,6 +283,7 @@ ALL_MODELS: dict[str, type[Model]] = {
     "links": Link,
     "outbox": OutboxEmail,
     "audit": AuditEvent,
+    "cursors": PageCursor,
 }
 
 
