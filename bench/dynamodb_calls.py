@@ -16,7 +16,15 @@ from bench import Options, SectionResult
 from bench.in_process import lambda_output_discarded, moto_stack
 
 # The budget table's columns, in its order.
-OPERATIONS_SHOWN = ("GetItem", "BatchGetItem", "Query", "TransactWriteItems", "UpdateItem", "Scan")
+OPERATIONS_SHOWN = (
+    "GetItem",
+    "BatchGetItem",
+    "Query",
+    "TransactWriteItems",
+    "UpdateItem",
+    "PutItem",
+    "Scan",
+)
 
 
 def verdict(measured: dict[str, int], budgeted: dict[str, int]) -> str:

@@ -71,7 +71,7 @@ def redrive_event(email_ids: list[str]) -> dict[str, Any]:
                 "dynamodb": {
                     "Keys": {"email_id": {"S": email_id}},
                     "SequenceNumber": f"redrive-{n}",
-                    "StreamViewType": "NEW_IMAGE",
+                    "StreamViewType": "KEYS_ONLY",
                 },
             }
             for n, email_id in enumerate(email_ids)

@@ -82,6 +82,16 @@ def test_r14_staff_lists_the_clients_they_created(local_stack: RunningStack) -> 
         )
     listed = local_stack.call("GET", "/clients?status=active", headers=admin)
     assert [c["last_name"] for c in listed.body["items"]] == ["Abbott", "Young"]
+    # Page by page: the cursor is an opaque token kept in the local stack's Cursors table.
+    first = local_stack.call("GET", "/clients?status=active&limit=1", headers=admin)
+    cursor = first.body["next_cursor"]
+    assert cursor and "abbott" not in cursor.lower()
+    second = local_stack.call(
+        "GET", f"/clients?status=active&limit=1&cursor={cursor}", headers=admin
+    )
+    assert [c["last_name"] for c in second.body["items"]] == ["Young"], second.text
+    forged = local_stack.call("GET", f"/clients?limit=1&cursor={cursor[:-1]}", headers=admin)
+    assert forged.status == 422 and forged.body["errors"][0]["field"] == "cursor"
 
 
 def test_r7_r11_invited_practitioner_connects_with_a_not_sure_client(

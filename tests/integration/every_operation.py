@@ -64,9 +64,15 @@ def scheduled_cleanup() -> Request:
     return request
 
 
-def _api(caller: Caller | None, method: str, path: str, body: Any = None) -> Request:
+def _api(
+    caller: Caller | None,
+    method: str,
+    path: str,
+    body: Any = None,
+    query: dict[str, str] | None = None,
+) -> Request:
     """The event built now, as API Gateway builds it; the request is the handler's work."""
-    event = api_event(method, path, body, claims=caller.claims if caller else None)
+    event = api_event(method, path, body, query=query, claims=caller.claims if caller else None)
     matched = match_route(method, path)
     assert matched is not None
     handler = load_handler(matched[0].function)
@@ -251,6 +257,27 @@ def _unassign(s: Scenario) -> Request:
     return _api(s.admin, "DELETE", path)
 
 
+def _next_page(s: Scenario, path: str) -> Request:
+    """A page reached with the cursor of the one before, with a page after it: the cursor is
+    read, and the next one written."""
+    first = s.admin.call("GET", path, query={"limit": "1"})
+    assert first.status == 200 and first.body["next_cursor"], first.body
+    return _api(s.admin, "GET", path, query={"limit": "1", "cursor": first.body["next_cursor"]})
+
+
+def _next_page_of_clients(s: Scenario) -> Request:
+    for _ in range(3):
+        s.invited()
+    return _next_page(s, "/clients")
+
+
+def _next_page_of_history(s: Scenario) -> Request:
+    client_id = s.invited()["id"]
+    for phone in ("+1 555 0101", "+1 555 0102"):
+        assert s.admin.call("PATCH", f"/clients/{client_id}", {"phone": phone}).status == 200
+    return _next_page(s, f"/clients/{client_id}/history")
+
+
 def _new_staff(s: Scenario) -> dict[str, Any]:
     return {
         "first_name": "Sol",
@@ -295,6 +322,7 @@ OPERATIONS: list[Operation] = [
         lambda s: _api(s.admin, "POST", "/clients", new_client_body()),
     ),
     Operation("GET /clients", "ReadClientsFunction", lambda s: _api(s.admin, "GET", "/clients")),
+    Operation("GET /clients (next page)", "ReadClientsFunction", _next_page_of_clients),
     Operation(
         "GET /clients/{client_id}",
         "ReadClientsFunction",
@@ -328,6 +356,11 @@ OPERATIONS: list[Operation] = [
         "GET /clients/{client_id}/history",
         "ClientHistoryFunction",
         lambda s: _api(s.admin, "GET", f"/clients/{s.client.client_id}/history"),
+    ),
+    Operation(
+        "GET /clients/{client_id}/history (next page)",
+        "ClientHistoryFunction",
+        _next_page_of_history,
     ),
     Operation(
         "POST /clients/{client_id}/practitioners",

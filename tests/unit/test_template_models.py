@@ -88,13 +88,15 @@ def test_every_table_is_encrypted_and_recoverable(key: str) -> None:
     assert table["BillingMode"] == "PAY_PER_REQUEST"
 
 
-def test_only_the_outbox_has_a_stream_and_it_carries_new_images() -> None:
+def test_personal_data_only_the_outbox_has_a_stream_and_it_carries_keys_only() -> None:
+    """The mailer reads the row by its key; a NEW_IMAGE stream would copy addresses and link
+    tokens into the stream (kept 24 h) and the dead-letter path."""
     streams = {
         name: props["Properties"].get("StreamSpecification")
         for name, props in resources_of_type("AWS::DynamoDB::Table").items()
     }
     assert {n for n, s in streams.items() if s} == {"OutboxTable"}
-    assert streams["OutboxTable"] == {"StreamViewType": "NEW_IMAGE"}
+    assert streams["OutboxTable"] == {"StreamViewType": "KEYS_ONLY"}
 
 
 def test_settings_read_the_table_names_the_template_passes(monkeypatch: pytest.MonkeyPatch) -> None:

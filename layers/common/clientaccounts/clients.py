@@ -336,11 +336,11 @@ def list_clients(
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit is between 1 and {MAX_PAGE}.", field="limit")
     status_key = f"{caller.org_id}#{status}"
-    start = store.decode_cursor(cursor, "status_key", status_key) if cursor else None
+    start = store.decode_cursor(cursor, caller.org_id, status_key) if cursor else None
     page = store.query_clients_by_status(status_key, limit=limit, start=start)
     return {
         "items": [client_view(c) for c in page.items],
-        "next_cursor": store.encode_cursor(page.last_evaluated_key),
+        "next_cursor": store.encode_cursor(caller.org_id, status_key, page.last_evaluated_key),
     }
 
 

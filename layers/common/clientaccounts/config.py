@@ -18,6 +18,7 @@ class Tables:
     links: str
     outbox: str
     audit: str
+    cursors: str
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def load_settings() -> Settings:
             links=_env("LINKS_TABLE", "Links"),
             outbox=_env("OUTBOX_TABLE", "Outbox"),
             audit=_env("AUDIT_TABLE", "Audit"),
+            cursors=_env("CURSORS_TABLE", "Cursors"),
         ),
         user_pool_id=os.environ.get("USER_POOL_ID", ""),
         app_clients_parameter=os.environ.get("APP_CLIENTS_PARAMETER", ""),

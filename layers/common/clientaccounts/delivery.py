@@ -1,14 +1,15 @@
 """The mailer's use case: send one outbox email through SES, at least once, never lost.
 
-A failure leaves the item `queued` (with the attempt counted) and is raised, so the stream's
-event source retries it and finally parks it in the dead-letter queue (R22).
+Any failure (SES, rendering, a header) leaves the item `queued` with the attempt and an error
+code counted, and is raised, so the stream's event source retries that record alone and
+finally parks it in the dead-letter queue (R22); the rest of the batch is sent.
 """
 
 from __future__ import annotations
 
 from email.message import EmailMessage
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from . import clock, store
 from .aws import client
@@ -16,6 +17,7 @@ from .config import get_settings
 from .emails import RenderedEmail, render
 from .models import OutboxEmail
 from .observability import logger
+from .text import header_safe
 
 
 class DeliveryFailed(Exception):
@@ -23,14 +25,24 @@ class DeliveryFailed(Exception):
 
 
 def mime_message(sender: str, recipient: str, message: RenderedEmail) -> bytes:
-    """multipart/alternative: the text part for plain readers, the HTML part for the rest."""
+    """multipart/alternative: the text part for plain readers, the HTML part for the rest.
+    Header values lose line breaks and controls (R27): validation refuses them in names,
+    this is the second defence, for whatever an older row or a bootstrap holds."""
     mime = EmailMessage()
-    mime["From"] = sender
-    mime["To"] = recipient
-    mime["Subject"] = message.subject
+    mime["From"] = header_safe(sender)
+    mime["To"] = header_safe(recipient)
+    mime["Subject"] = header_safe(message.subject)
     mime.set_content(message.text)
     mime.add_alternative(message.html, subtype="html")
     return mime.as_bytes()
+
+
+def _error_code(exc: Exception) -> str:
+    """What the row and the log say of a failure: an AWS error code or the exception's type,
+    never its message (it may quote the address or a name)."""
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code", "ClientError"))
+    return type(exc).__name__
 
 
 def deliver_outbox_email(email_id: str) -> bool:
@@ -38,31 +50,39 @@ def deliver_outbox_email(email_id: str) -> bool:
     email = store.get_outbox_email(email_id)
     if email is None or email.status == "sent":
         return False  # a redelivered stream record: sent already (or expired)
-    settings = get_settings()
-    message = render(settings, email.template, dict(email.params or {}))
     try:
-        for address in email.to:
-            client("sesv2").send_email(
-                FromEmailAddress=settings.sender_address,
-                Destination={"ToAddresses": [address]},
-                Content={"Raw": {"Data": mime_message(settings.sender_address, address, message)}},
-            )
-    except (ClientError, BotoCoreError) as exc:
-        code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else type(exc).__name__
+        _send(email)
+    except Exception as exc:
+        # Whatever failed (SES, a template, a header), the attempt is counted and the record
+        # reported failed, so the event source retries it, then parks it in the dead-letter
+        # queue; the rest of the batch goes on.
+        code = _error_code(exc)
         logger.warning(
             "email send failed; will retry",
             extra={"email_id": email_id, "template": email.template, "error_code": code},
         )
-        email.update(actions=[OutboxEmail.attempts.add(1), OutboxEmail.last_error.set(str(code))])
+        email.update(actions=[OutboxEmail.attempts.add(1), OutboxEmail.last_error.set(code)])
         raise DeliveryFailed(email_id) from exc
-    # The params held the link token and names: drop them once they have served.
+    # The address, the link token and the names have served: the row keeps ids only.
     email.update(
         actions=[
             OutboxEmail.status.set("sent"),
             OutboxEmail.sent_at.set(clock.iso(clock.now())),
             OutboxEmail.attempts.add(1),
             OutboxEmail.params.remove(),
+            OutboxEmail.to.remove(),
         ]
     )
     logger.info("email sent", extra={"email_id": email_id, "template": email.template})
     return True
+
+
+def _send(email: OutboxEmail) -> None:
+    settings = get_settings()
+    message = render(settings, email.template, dict(email.params or {}))
+    for address in email.to or []:
+        client("sesv2").send_email(
+            FromEmailAddress=settings.sender_address,
+            Destination={"ToAddresses": [address]},
+            Content={"Raw": {"Data": mime_message(settings.sender_address, address, message)}},
+        )

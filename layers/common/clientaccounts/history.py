@@ -21,7 +21,7 @@ def client_history(
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit is between 1 and {MAX_PAGE}.", field="limit")
     subject_ref = store.audit_subject_ref(caller.org_id, "client", client_id)
-    start = store.decode_cursor(cursor, "subject_ref", subject_ref) if cursor else None
+    start = store.decode_cursor(cursor, caller.org_id, subject_ref) if cursor else None
     page = store.query_audit_trail(subject_ref, limit=limit, start=start)
     if not page.items and start is None and store.get_client(caller.org_id, client_id) is None:
         raise NotFound("No such client.", code="client_not_found")
@@ -36,5 +36,5 @@ def client_history(
             }
             for e in page.items
         ],
-        "next_cursor": store.encode_cursor(page.last_evaluated_key),
+        "next_cursor": store.encode_cursor(caller.org_id, subject_ref, page.last_evaluated_key),
     }

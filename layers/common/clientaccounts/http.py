@@ -116,6 +116,8 @@ def parse_body(event: Mapping[str, Any], model: type[Model]) -> Model:
         data = json.loads(raw)
     except ValueError:
         raise _body_error("The body is not valid JSON.") from None
+    except RecursionError:  # nested deeper than the parser's stack: no request needs that
+        raise _body_error("The body is nested too deeply.") from None
     if not isinstance(data, dict):
         raise _body_error("The body must be a JSON object.")
     return model.parse(data)

@@ -12,6 +12,7 @@ from .aws import client
 from .config import get_settings
 from .errors import Conflict, InvalidInput, ServiceUnavailable
 from .observability import logger
+from .text import canonical_username
 
 ORG_ATTRIBUTE = "custom:org_id"
 KIND_ATTRIBUTE = "custom:account_kind"
@@ -19,8 +20,9 @@ ACCOUNT_ATTRIBUTE = "custom:account_id"
 
 
 def normalize_username(username: str) -> str:
-    """Usernames are case-insensitive (the pool says so too); one spelling is stored."""
-    return username.strip().lower()
+    """Usernames are case-insensitive (the pool says so too); one spelling is stored (R27:
+    text.canonical_username, the one definition)."""
+    return canonical_username(username)
 
 
 def _error_code(exc: Exception) -> str:

@@ -225,14 +225,15 @@ class Link(Model):
 
 class OutboxEmail(Model):
     """An email to send, written in the same transaction as the change that causes it (R22).
-    Its stream feeds the mailer. `params` is removed once the email is sent."""
+    Its stream (keys only) feeds the mailer. Once sent, `to` and `params` are removed: the
+    row keeps ids only."""
 
     class Meta:
         table_name = "Outbox"
 
     email_id = UnicodeAttribute(hash_key=True)
     template = UnicodeAttribute()
-    to = ListAttribute[str](of=UnicodeAttribute)
+    to = ListAttribute[str](of=UnicodeAttribute, null=True)
     org_id = UnicodeAttribute()
     params = JSONAttribute(null=True)
     status = UnicodeAttribute(default="queued")  # "queued" | "sent"
@@ -259,6 +260,23 @@ class AuditEvent(Model):
     at = UnicodeAttribute()
 
 
+class PageCursor(Model):
+    """A list's next-page position, kept here so that a cursor is a random token: the caller
+    holds the token, the key is its SHA-256. Bound to the organization and the list
+    (`partition`) it was made for; `expires_at` decides expiry, TTL only cleans up."""
+
+    class Meta:
+        table_name = "Cursors"
+
+    cursor_hash = UnicodeAttribute(hash_key=True)
+    org_id = UnicodeAttribute()
+    partition = UnicodeAttribute()  # the index or table partition the list reads
+    position = JSONAttribute()  # the page's LastEvaluatedKey
+    created_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    expires_ttl = TTLAttribute(null=True)
+
+
 ALL_MODELS: dict[str, type[Model]] = {
     "organizations": Organization,
     "departments": Department,
@@ -269,6 +287,7 @@ ALL_MODELS: dict[str, type[Model]] = {
     "links": Link,
     "outbox": OutboxEmail,
     "audit": AuditEvent,
+    "cursors": PageCursor,
 }
 
 

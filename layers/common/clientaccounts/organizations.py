@@ -16,6 +16,8 @@ from .models import Department, Guard, Organization, Staff
 from .observability import logger
 from .outbox import audit_by, audit_event
 from .registration import get_registering_organization
+from .schemas import EMAIL, NAME, USERNAME
+from .validation import InvalidFields, Text
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 KINDS = ("organization", "individual")
@@ -72,6 +74,26 @@ class BootstrappedOrganization:
     admin_id: str
 
 
+def _check(rule: Text, value: str, field_name: str) -> None:
+    try:
+        rule.check(value, (field_name,))
+    except InvalidFields as exc:
+        raise InvalidInput(exc.errors[0][1], field=field_name) from None
+
+
+def _check_typed_text(spec: NewOrganization) -> None:
+    """R27: the API's rules for names, the address and the username; the bootstrap command
+    takes no request body, so it applies them here."""
+    _check(NAME, spec.name, "name")
+    for department in spec.departments:
+        if department.strip():  # blank ones are dropped below
+            _check(NAME, department, "departments")
+    _check(NAME, spec.admin.first_name, "admin.first_name")
+    _check(NAME, spec.admin.last_name, "admin.last_name")
+    _check(EMAIL, spec.admin.email, "admin.email")
+    _check(USERNAME, spec.admin.username, "admin.username")
+
+
 def bootstrap_organization(spec: NewOrganization) -> BootstrappedOrganization:
     """Create an organization, its departments and its first org admin with a login.
     In an individual practice the admin is also its practitioner (R2, R5)."""
@@ -81,6 +103,7 @@ def bootstrap_organization(spec: NewOrganization) -> BootstrappedOrganization:
         raise InvalidInput("kind is 'organization' or 'individual'.", field="kind")
     if not spec.name.strip():
         raise InvalidInput("A name is required.", field="name")
+    _check_typed_text(spec)
     names = [n.strip() for n in spec.departments if n.strip()] or ["General"]
     rules.check_password(spec.admin.password)
     if store.get_organization(spec.slug) is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from .text import email_problem, name_problem, username_problem
 from .validation import (
     Boolean,
     CalendarDate,
@@ -17,9 +18,15 @@ from .validation import (
     field,
 )
 
-NAME = Text(max_length=100, strip=True)
-EMAIL = Text(max_length=254, strip=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-USERNAME = Text(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# R27: names refuse controls and links; addresses and usernames refuse invisible, control and
+# bidirectional characters (and domains IDNA cannot encode); text.py says what each means.
+NAME = Text(max_length=100, strip=True, refuse=name_problem)
+EMAIL = Text(
+    max_length=254, strip=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", refuse=email_problem
+)
+USERNAME = Text(
+    min_length=3, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", refuse=username_problem
+)
 PASSWORD = Text(max_length=256)
 ID = Text(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 TOKEN = Text(max_length=128)

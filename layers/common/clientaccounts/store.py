@@ -5,13 +5,13 @@ back as the domain error the caller attached to the operation.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import random
+import re
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -25,6 +25,7 @@ from pynamodb.transactions import TransactWrite
 from . import clock, models
 from .config import get_settings
 from .errors import Conflict, DomainError, InvalidInput, ServiceUnavailable
+from .links import hash_token
 from .models import (
     APPROVAL_BUCKET,
     CLEANUP_BUCKET,
@@ -36,10 +37,12 @@ from .models import (
     Link,
     Organization,
     OutboxEmail,
+    PageCursor,
     Staff,
     bind_models,
 )
 from .observability import logger
+from .text import canonical_email
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
@@ -103,7 +106,8 @@ def _query(run: Callable[[], Iterator[M]]) -> list[M]:
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    """The comparison key of an address (R27): text.canonical_email, the one definition."""
+    return canonical_email(email)
 
 
 def client_email_guard_key(org_id: str, email: str) -> str:
@@ -204,24 +208,55 @@ def get_clients_many(org_id: str, client_ids: list[str]) -> list[Client]:
     return _get_many(Client, [(org_id, c) for c in client_ids])
 
 
-def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
-    """An opaque cursor for the next page, or None on the last page."""
+CURSOR_LIFETIME = timedelta(hours=1)
+_CURSOR_HOUSEKEEPING = timedelta(days=1)  # TTL deletes late; expiry is `expires_at`
+_CURSOR_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
+
+
+def encode_cursor(
+    org_id: str, partition: str, last_evaluated_key: dict[str, Any] | None
+) -> str | None:
+    """The cursor for the next page, or None on the last page: a random token. The page
+    position stays here, under the token's SHA-256, bound to the organization and the list
+    it was made for, for an hour (docs/decisions.md, "Opaque list cursors")."""
     if not last_evaluated_key:
         return None
-    raw = json.dumps(last_evaluated_key, sort_keys=True).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, partition_attribute: str, partition: str) -> dict[str, Any]:
-    """The page position a cursor names. The partition always comes from the caller, never
-    from the cursor (R18): a cursor made for another partition is refused."""
+    token = secrets.token_urlsafe(32)
+    created = clock.now()
+    cursor = PageCursor(
+        hash_token(token),
+        org_id=org_id,
+        partition=partition,
+        position=last_evaluated_key,
+        created_at=clock.iso(created),
+        expires_at=clock.iso(created + CURSOR_LIFETIME),
+        expires_ttl=created + CURSOR_LIFETIME + _CURSOR_HOUSEKEEPING,
+    )
+    ensure_bound()
     try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)))
-    except (ValueError, binascii.Error):
-        raise InvalidInput("This cursor is not valid.", field="cursor") from None
-    if not isinstance(key, dict) or key.get(partition_attribute, {}).get("S") != partition:
-        raise InvalidInput("This cursor is not valid.", field="cursor")
-    return key
+        cursor.save()
+    except (PynamoDBException, BotoCoreError, ClientError) as exc:
+        raise _unavailable(exc) from exc
+    return token
+
+
+def decode_cursor(cursor: str, org_id: str, partition: str) -> dict[str, Any]:
+    """The page position a cursor names. The organization and the list always come from the
+    caller, never from the cursor (R18): an unknown, expired or forged cursor, or one made
+    for another organization or list, is refused."""
+    refused = InvalidInput("This cursor is not valid or has expired.", field="cursor")
+    if not _CURSOR_TOKEN.fullmatch(cursor):
+        raise refused  # not one we made: no read
+    saved = _get(PageCursor, hash_token(cursor))
+    if (
+        saved is None
+        or saved.org_id != org_id
+        or saved.partition != partition
+        or saved.expires_at <= clock.iso(clock.now())
+        or not isinstance(saved.position, dict)
+    ):
+        raise refused
+    return saved.position
 
 
 @dataclass(frozen=True)

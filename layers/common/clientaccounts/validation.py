@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, ClassVar, Self
 
@@ -40,16 +40,23 @@ class Rule:
         raise NotImplementedError
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 @dataclasses.dataclass(frozen=True)
 class Text(Rule):
     max_length: int
     min_length: int = 1
     pattern: str | None = None  # anchored, so a JSON Schema reader means the same
     strip: bool = False  # surrounding spaces are dropped before the checks
+    # A rule a pattern cannot say (text.name_problem): what is wrong with the text, or None.
+    refuse: Callable[[str], str | None] | None = None
 
     def check(self, value: Any, location: Location) -> str:
         if not isinstance(value, str):
             raise _invalid(location, "Must be a string.")
+        if _LONE_SURROGATE.search(value):  # JSON allows "\ud800"; no encoder does
+            raise _invalid(location, "Must be valid Unicode text.")
         text: str = value.strip() if self.strip else value
         if len(text) < self.min_length:
             raise _invalid(
@@ -60,6 +67,9 @@ class Text(Rule):
             )
         if len(text) > self.max_length:
             raise _invalid(location, f"At most {self.max_length} characters.")
+        problem = self.refuse(text) if self.refuse is not None else None
+        if problem is not None:
+            raise _invalid(location, problem)
         if self.pattern is not None and not re.search(self.pattern, text):
             raise _invalid(location, "Not in the expected format.")
         return text
