@@ -18,7 +18,7 @@ from tests.request_bodies import PASSWORD, registration_body
 def _active_client(stack: Stack, org: Any, **overrides: Any) -> Any:
     body = registration_body(**overrides)
     stack.register(org.org["slug"], **body)
-    stack.confirm(stack.link_token(body["email"]))
+    stack.confirm_registration(body)
     client = stack.client_by_email(org.org["slug"], body["email"])
     assert client is not None
     return client
