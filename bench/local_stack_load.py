@@ -63,7 +63,7 @@ from infra.local_stack_process import (
     stop,
     wait_until_ready,
 )
-from tests.request_bodies import PASSWORD, registration_body
+from tests.request_bodies import PASSWORD, confirmation_body, registration_body, username_for
 
 ROUNDS = 4
 DEADLINE_SECONDS = 600.0  # the whole load; jobs not started by then are reported, not run
@@ -323,7 +323,13 @@ class LoadRun:
         return answer.status
 
     def confirm(self, registrant: Registrant) -> int:
-        answer = self.call("POST", "/public/email-confirmations", {"token": registrant.token})
+        """The link, with the username and password the person chooses there (R9)."""
+        assert registrant.token is not None
+        answer = self.call(
+            "POST",
+            "/public/email-confirmations",
+            confirmation_body(registrant.token, username_for(registrant.body)),
+        )
         registrant.confirm_status = answer.status
         if answer.status == 200:
             registrant.confirmed_as = answer.body.get("status")
@@ -431,7 +437,10 @@ class LoadRun:
         def log_in(registrant: Registrant) -> int:
             try:
                 password_login(
-                    cognito, self.config["portal_client_id"], registrant.body["username"], PASSWORD
+                    cognito,
+                    self.config["portal_client_id"],
+                    username_for(registrant.body),
+                    PASSWORD,
                 )
             except (ClientError, BotoCoreError):
                 self.problems.append(f"client #{registrant.number}: portal login refused")

@@ -1,4 +1,5 @@
-"""POST /public/email-confirmations (R9, R10) and /public/email-confirmations/resend."""
+"""POST /public/email-confirmations: the address is confirmed and username and password are
+chosen (R9, R10); POST /public/email-confirmations/resend."""
 
 from typing import Any
 
@@ -12,7 +13,7 @@ app = create_api()
 
 @app.post("/public/email-confirmations", body=EmailConfirmationRequest)
 def confirm(request: Request, body: EmailConfirmationRequest) -> dict[str, str]:
-    return {"status": confirm_email(body.token)}
+    return {"status": confirm_email(body.token, body.username, body.password)}
 
 
 @app.post("/public/email-confirmations/resend", body=ResendConfirmationRequest)

@@ -18,6 +18,7 @@ class LoginRefused(Exception):
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     refusal = pre_authentication_refusal(
         event.get("callerContext", {}).get("clientId", ""),
+        str(event.get("userName") or ""),
         event.get("request", {}).get("userAttributes", {}),
     )
     if refusal is not None:

@@ -4,7 +4,7 @@ from typing import Any
 
 from clientaccounts.http import Request, Response, create_api, json_response
 from clientaccounts.observability import LambdaContext, logger
-from clientaccounts.registration import Registration, register_client
+from clientaccounts.registration import register_client
 from clientaccounts.schemas import RegistrationRequest
 
 app = create_api()
@@ -17,7 +17,7 @@ ACCEPTED = {
 
 @app.post("/public/orgs/{slug}/registrations", body=RegistrationRequest)
 def register(request: Request, slug: str, body: RegistrationRequest) -> Response:
-    register_client(slug, Registration(**body.as_dict()))
+    register_client(slug, body)
     return json_response(202, ACCEPTED)
 
 

@@ -23,7 +23,7 @@ from infra.local_stack_process import (
     start_stack,
     stop,
 )
-from tests.request_bodies import PASSWORD, registration_body
+from tests.request_bodies import PASSWORD, confirmation_body, registration_body, username_for
 
 
 @dataclass
@@ -88,16 +88,21 @@ class RunningStack:
                 return found.group(1)
         raise AssertionError("no link was emailed to this address")
 
-    def confirm(self, token: str) -> HttpAnswer:
-        return self.call("POST", "/public/email-confirmations", {"token": token})
+    def confirm(self, token: str, username: str, password: str = PASSWORD) -> HttpAnswer:
+        """Open a confirmation link and choose username and password there (R9)."""
+        return self.call(
+            "POST", "/public/email-confirmations", confirmation_body(token, username, password)
+        )
 
 
 def registered_and_confirmed(stack: RunningStack, slug: str) -> dict[str, object]:
+    """A registration, confirmed with `username_for` it; its body, username and status."""
     answer, body = stack.register(slug)
     assert answer.status == 202, answer.text
-    confirmed = stack.confirm(stack.link_token(str(body["email"])))
+    username = username_for(body)
+    confirmed = stack.confirm(stack.link_token(str(body["email"])), username)
     assert confirmed.status == 200, confirmed.text
-    return {**body, "status": confirmed.body["status"]}
+    return {**body, "username": username, "status": confirmed.body["status"]}
 
 
 def wait_until_ready(process: subprocess.Popen[bytes], output: Path, api: str) -> dict[str, str]:

@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     stop,
     wait_until_ready,
 )
+from tests.request_bodies import PASSWORD, registration_body, username_for
 
 pytestmark = pytest.mark.e2e
 
@@ -68,10 +69,10 @@ def test_r6_register_with_the_practitioner_confirm_and_log_in_to_both_apps(
     answer, body = local_stack.register(slug, practitioner_id=practitioner)
     assert answer.status == 202, answer.text
 
-    confirmed = local_stack.confirm(local_stack.link_token(body["email"]))
+    confirmed = local_stack.confirm(local_stack.link_token(body["email"]), username_for(body))
     assert (confirmed.status, confirmed.body) == (200, {"status": "active"})
     for app in ("portal", "care_app"):
-        assert local_stack.login(body["username"], app)["IdToken"]
+        assert local_stack.login(username_for(body), app)["IdToken"]
 
 
 def test_r7_register_not_sure_then_confirm(local_stack: RunningStack) -> None:
@@ -82,23 +83,38 @@ def test_r7_register_not_sure_then_confirm(local_stack: RunningStack) -> None:
     assert local_stack.login(str(client["username"]), "care_app")["IdToken"]
 
 
-def test_r13_unconfirmed_client_refused_in_both_apps_over_local_stack(
+def test_r5_r9_registration_makes_no_login_until_confirmed_over_local_stack(
     local_stack: RunningStack,
 ) -> None:
+    """Account pre-hijacking over HTTP: a stranger registers an address; no login exists, so
+    nothing they chose can sign in; the address's owner confirms and chooses the login."""
     slug = local_stack.organization()["org"]["slug"]
     answer, body = local_stack.register(slug)
     assert answer.status == 202, answer.text
-    for app in ("portal", "care_app"):
-        message = refusal(local_stack, body["username"], app)
-        assert message.startswith("PreAuthentication failed with error ")
-        assert "confirm" in message
+    with_credentials = local_stack.call(
+        "POST",
+        f"/public/orgs/{slug}/registrations",
+        {**registration_body(), "username": "mallory", "password": PASSWORD},
+    )
+    assert with_credentials.status == 422, with_credentials.text
+    users = local_stack.cognito().list_users(UserPoolId=local_stack.config["user_pool_id"])
+    assert username_for(body) not in {u["Username"] for u in users["Users"]}
 
-    with pytest.raises(ClientError, match=r"PreAuthentication failed with error .*confirm"):
+    confirmed = local_stack.confirm(local_stack.link_token(body["email"]), username_for(body))
+    assert confirmed.status == 200, confirmed.text
+    assert local_stack.login(username_for(body), "portal")["IdToken"]
+
+
+def test_r13_refusal_reaches_the_caller_as_cognito_answers_it(local_stack: RunningStack) -> None:
+    slug = local_stack.organization(manual_approval=True)["org"]["slug"]
+    client = registered_and_confirmed(local_stack, slug)
+    username = str(client["username"])
+    with pytest.raises(ClientError, match=r"PreAuthentication failed with error .*pending"):
         local_stack.cognito().admin_initiate_auth(
             UserPoolId=local_stack.config["user_pool_id"],
-            ClientId=local_stack.client_id("portal"),
+            ClientId=local_stack.client_id("care_app"),
             AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": body["username"], "PASSWORD": body["password"]},
+            AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
         )
 
     # On the wire, as Cognito answers (what the AWS CLI and the apps' SDKs parse).
@@ -108,7 +124,7 @@ def test_r13_unconfirmed_client_refused_in_both_apps_over_local_stack(
         {
             "ClientId": local_stack.client_id("care_app"),
             "AuthFlow": "USER_PASSWORD_AUTH",
-            "AuthParameters": {"USERNAME": body["username"], "PASSWORD": body["password"]},
+            "AuthParameters": {"USERNAME": username, "PASSWORD": PASSWORD},
         },
         headers={"X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"},
     )
@@ -167,7 +183,7 @@ def test_r9_confirmation_link_expires_on_the_local_clock(local_stack: RunningSta
 
     moved = local_stack.call("POST", "/_local/clock", {"advance_seconds": 25 * HOURS})
     assert moved.status == 200, moved.text
-    expired = local_stack.confirm(token)
+    expired = local_stack.confirm(token, username_for(body))
     assert expired.status == 410, expired.text
     assert expired.body["code"] == "link_expired"
 
@@ -214,7 +230,7 @@ def test_mailbox_items_are_oldest_first_with_addresses_and_times(
     slug = local_stack.organization()["org"]["slug"]
     answer, body = local_stack.register(slug)
     assert answer.status == 202, answer.text
-    local_stack.confirm(local_stack.link_token(body["email"]))
+    local_stack.confirm(local_stack.link_token(body["email"]), username_for(body))
 
     mails = local_stack.mailbox(body["email"])
     assert [m["to"] for m in mails] == [[body["email"]], [body["email"]]]
@@ -281,17 +297,17 @@ def test_demo_seeds_a_practice_logs_hold_no_personal_data_ctrl_c_stops() -> None
         answer, body = stack.register(slug, first_name="Quillon", last_name="Zebedee")
         assert answer.status == 202, answer.text
         token = stack.link_token(body["email"])
-        assert stack.confirm(token).status == 200
-        id_token = stack.login(body["username"], "care_app")["IdToken"]
+        assert stack.confirm(token, username_for(body)).status == 200
+        id_token = stack.login(username_for(body), "care_app")["IdToken"]
 
         assert stop(process, signal.SIGINT) == 0
         text = output.read_text()
         assert "Local stack ready in" in text
         assert "Local stack stopped." in text
         assert "Traceback" not in text
-        for personal in ("Quillon", "Zebedee", body["email"], body["username"], token):
+        for personal in ("Quillon", "Zebedee", body["email"], username_for(body), token):
             assert personal not in text
-        assert body["password"] not in text
+        assert PASSWORD not in text
         assert id_token[:40] not in text
     finally:
         stop(process)

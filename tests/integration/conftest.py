@@ -7,7 +7,7 @@ import inspect
 import re
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +34,12 @@ from infra.mailbox import sent_emails
 from infra.outbox_stream import OutboxPump
 from infra.provision import Provisioned, provision
 from tests.lambda_events import FakeLambdaContext, call_api
-from tests.request_bodies import PASSWORD, registration_body
+from tests.request_bodies import (
+    PASSWORD,
+    confirmation_body,
+    registration_body,
+    username_for,
+)
 
 REGION = "us-east-1"
 
@@ -186,8 +191,17 @@ class Stack:
         body = registration_body(**overrides)
         return call_api("POST", f"/public/orgs/{slug}/registrations", body)
 
-    def confirm(self, token: str) -> Any:
-        return call_api("POST", "/public/email-confirmations", {"token": token})
+    def confirm(self, token: str, username: str | None = None, password: str = PASSWORD) -> Any:
+        """Open a confirmation link and choose credentials there (R9); any unused username
+        when none is given."""
+        chosen = username or f"user{uuid.uuid4().hex[:10]}"
+        return call_api(
+            "POST", "/public/email-confirmations", confirmation_body(token, chosen, password)
+        )
+
+    def confirm_registration(self, body: dict[str, Any], password: str = PASSWORD) -> Any:
+        """Confirm the newest link emailed for this registration, choosing `username_for`."""
+        return self.confirm(self.link_token(body["email"]), username_for(body), password)
 
     def login(self, username: str, password: str = PASSWORD, app: str = "portal") -> dict[str, Any]:
         client_id = (
@@ -260,6 +274,28 @@ class Caller:
 
     def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Any:
         return call_api(method, path, body, claims=self.claims, **kwargs)
+
+
+def run_concurrently(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Start the calls at the same instant, each in its own thread (as two Lambda instances
+    would run); each result is a value or the raised error. Races run the use cases: the
+    contention they test is in Cognito and DynamoDB, not in the HTTP layer."""
+    results: list[Any] = [None] * len(calls)
+    barrier = threading.Barrier(len(calls))
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = calls[i]()
+        except Exception as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def reset_process_state() -> None:

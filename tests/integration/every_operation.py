@@ -28,7 +28,13 @@ from infra.local_routes import scheduled_event
 from tests.aws_calls import AwsCalls, recorded_aws_calls
 from tests.integration.conftest import REGION, Caller, Stack
 from tests.lambda_events import FakeLambdaContext, api_event
-from tests.request_bodies import PASSWORD, new_client_body, registration_body
+from tests.request_bodies import (
+    PASSWORD,
+    confirmation_body,
+    new_client_body,
+    registration_body,
+    username_for,
+)
 
 RETENTION_SECONDS = 7 * 24 * 3600  # the template's UnconfirmedRetentionDays
 COOL_DOWN_SECONDS = 61  # past the template's resend cool-down (60 s)
@@ -120,7 +126,7 @@ class Scenario:
         """A self-registration with its email confirmed (active, or pending where approval is
         manual)."""
         body, client = self.registered(slug, **overrides)
-        assert self.stack.confirm(self.stack.link_token(body["email"])).status == 200
+        assert self.stack.confirm_registration(body).status == 200
         client.refresh()
         self.stack.deliver_emails()
         return client
@@ -248,7 +254,8 @@ def _resend(s: Scenario) -> Request:
 def _confirm(s: Scenario) -> Request:
     body, _ = s.registered(practitioner_id=s.doc.staff_id)
     token = s.stack.link_token(body["email"])
-    return _api(None, "POST", "/public/email-confirmations", {"token": token})
+    chosen = confirmation_body(token, username_for(body))
+    return _api(None, "POST", "/public/email-confirmations", chosen)
 
 
 def _unassign(s: Scenario) -> Request:

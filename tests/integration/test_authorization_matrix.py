@@ -83,7 +83,7 @@ class World:
         else:
             body = registration_body(practitioner_id=practitioner_id)
             self.stack.register(slug, **body)
-            self.stack.confirm(self.stack.link_token(body["email"]))
+            self.stack.confirm_registration(body)
         client = self.stack.client_by_email(slug, body["email"])
         assert client is not None
         if kind == "active" and client.status == "pending":

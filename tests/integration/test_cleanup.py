@@ -1,5 +1,6 @@
-"""R19: the daily cleanup removes self-registrations still unconfirmed at their deadline, with
-their logins, and reads only those accounts (the sparse index), whatever the table holds."""
+"""R19: the scheduled cleanup removes self-registrations still unconfirmed at their deadline
+(records only: an unconfirmed sign-up has no login, R9) and reads only those accounts (the
+sparse index), whatever the table holds."""
 
 from __future__ import annotations
 
@@ -12,14 +13,15 @@ from typing import Any
 import pytest
 from moto.cognitoidp.models import CognitoIdpBackend
 
-from clientaccounts import clock, store
+from clientaccounts import clock, identity, rules, store
+from clientaccounts.associations import add_association
 from clientaccounts.config import reset_settings
 from clientaccounts.models import AuditEvent, Client, Staff
 from infra.lambda_loader import load_handler
 from infra.local_routes import scheduled_event
 from tests.aws_calls import recorded_aws_calls
 from tests.integration.conftest import REGION, AwsOutage, Stack
-from tests.request_bodies import new_client_body, registration_body
+from tests.request_bodies import PASSWORD, new_client_body, registration_body, username_for
 
 DAY = 24 * 3600
 RETENTION = 7 * DAY  # the template's UnconfirmedRetentionDays
@@ -81,10 +83,10 @@ def test_r19_reads_only_the_expired_signups_among_thousands_and_spares_the_rest(
     expired.append(register(stack, slug, practitioner_id=doc.staff_id))
     expired.append(register(stack, other.org["slug"]))
     confirmed_body, confirmed = register(stack, slug)
-    assert stack.confirm(stack.link_token(confirmed_body["email"])).status == 200
-    assert Staff.get(slug, doc.staff_id).client_count == 1
+    assert stack.confirm_registration(confirmed_body).status == 200
+    assert Staff.get(slug, doc.staff_id).client_count is None  # unconfirmed: nobody's yet
     clock.advance(RETENTION)  # exactly at the deadline: due
-    fresh_body, fresh = register(stack, slug)
+    _, fresh = register(stack, slug)
     clients_before = stack.count_items("ClientsTable")
 
     with recorded_aws_calls() as calls:
@@ -93,19 +95,18 @@ def test_r19_reads_only_the_expired_signups_among_thousands_and_spares_the_rest(
 
     assert report["expired_signups_removed"] == 5 and report["cleanup_failures"] == 0
     assert report["completed"] is True
-    # The index gave exactly the expired accounts; each was then read once (consistent) and
-    # its associations queried: nothing of the 2,200 others was read.
+    # The index gave exactly the expired accounts; each was then read once (consistent):
+    # nothing of the 2,200 others was read, and no login or association had to go.
     assert reads["ClientsTable/UnconfirmedByDeadline"] == 5
     assert reads["ClientsTable"] == 5
-    assert reads["AssociationsTable"] == 1
-    assert sum(reads.values()) == 11
+    assert sum(reads.values()) == 10
     assert "Scan" not in calls.operations()
+    assert not calls.operations("cognito-idp")
     print(f"\nR19 cleanup: {dict(reads)} for 5 expired among {clients_before} clients")
 
     assert stack.count_items("ClientsTable") == clients_before - 5
     for body, client in expired:
         assert store.get_client(client.org_id, client.client_id) is None
-        assert not stack.has_login(body["username"].lower())
         assert store.get_guard(store.client_email_guard_key(client.org_id, body["email"])) is None
         assert client.link_hash and store.get_link(client.link_hash) is None
         assert not store.list_client_associations(client.org_id, client.client_id)
@@ -113,10 +114,9 @@ def test_r19_reads_only_the_expired_signups_among_thousands_and_spares_the_rest(
             f"{client.org_id}#client#{client.client_id}", scan_index_forward=False, limit=1
         )
         assert (event.action, event.actor_kind) == ("client.expired_signup_removed", "system")
-    assert Staff.get(slug, doc.staff_id).client_count == 0
-    for body, client in [(fresh_body, fresh), (confirmed_body, confirmed)]:
+    for client in (fresh, confirmed):
         assert store.get_client(slug, client.client_id) is not None
-        assert stack.has_login(body["username"].lower())
+    assert stack.has_login(username_for(confirmed_body))
     assert store.get_client(slug, invited["id"]) is not None
 
     with recorded_aws_calls() as again_calls:
@@ -159,34 +159,55 @@ def test_r19_a_run_out_of_time_stops_cleanly_and_the_next_one_finishes(
     assert all(store.get_client(c.org_id, c.client_id) is None for _, c in signups)
 
 
-def test_r19_cognito_failing_for_one_account_keeps_it_for_the_next_run(
+def _signed_up_before_r9(stack: Stack, org: Any, practitioner_id: str) -> tuple[str, Client]:
+    """A sign-up of the first release: credentials chosen on the form, so a login and, with a
+    practitioner chosen, an association before the address was proven."""
+    body, client = register(stack, org.org["slug"])
+    username = username_for(body)
+    identity.create_login(
+        username=username,
+        password=PASSWORD,
+        org_id=client.org_id,
+        account_kind="client",
+        account_id=client.client_id,
+    )
+    client.update(actions=[Client.username.set(username)])
+    tx = store.Transaction()
+    choice = rules.PractitionerChoice(practitioner_id, org.departments[0]["id"])
+    add_association(tx, client.org_id, client.client_id, choice)
+    tx.commit()
+    return username, client
+
+
+def test_r19_a_sign_up_made_before_r9_goes_with_its_login_and_association(
     cleanup_stack: Stack, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     stack = cleanup_stack
     org = stack.organization()
-    signups = [register(stack, org.org["slug"]) for _ in range(3)]
-    stuck_body, stuck = signups[1]
+    doc = stack.staff(org, roles=["practitioner"])
+    register(stack, org.org["slug"])
+    stuck_username, stuck = _signed_up_before_r9(stack, org, doc.staff_id)
     clock.advance(RETENTION + 1)
     original = CognitoIdpBackend.admin_delete_user
 
-    def failing_for_one(self: Any, user_pool_id: str, username: str) -> Any:
-        if username == stuck_body["username"].lower():
-            raise AwsOutage()
-        return original(self, user_pool_id, username)
+    def failing(self: Any, user_pool_id: str, username: str) -> Any:
+        raise AwsOutage()
 
-    monkeypatch.setattr(CognitoIdpBackend, "admin_delete_user", failing_for_one)
+    monkeypatch.setattr(CognitoIdpBackend, "admin_delete_user", failing)
     capsys.readouterr()
     report = run_cleanup()
-    assert (report["expired_signups_removed"], report["cleanup_failures"]) == (2, 1)
+    assert (report["expired_signups_removed"], report["cleanup_failures"]) == (1, 1)
     assert _metric(capsys.readouterr().out, "CleanupFailures") == 1
     assert store.get_client(org.org["slug"], stuck.client_id) is not None
-    assert stack.has_login(stuck_body["username"].lower())
+    assert stack.has_login(stuck_username)
 
     monkeypatch.setattr(CognitoIdpBackend, "admin_delete_user", original)
     retried = run_cleanup()
     assert (retried["expired_signups_removed"], retried["cleanup_failures"]) == (1, 0)
     assert store.get_client(org.org["slug"], stuck.client_id) is None
-    assert not stack.has_login(stuck_body["username"].lower())
+    assert not stack.has_login(stuck_username)
+    assert store.list_client_associations(org.org["slug"], stuck.client_id) == []
+    assert Staff.get(org.org["slug"], doc.staff_id).client_count == 0
 
 
 def test_r19_a_removed_signups_username_and_email_can_register_again(cleanup_stack: Stack) -> None:
@@ -201,8 +222,8 @@ def test_r19_a_removed_signups_username_and_email_can_register_again(cleanup_sta
     assert again.status == 202, again.body
     second = stack.client_by_email(slug, body["email"])
     assert second is not None and second.client_id != first.client_id
-    assert stack.confirm(stack.link_token(body["email"])).status == 200
-    assert stack.login(body["username"])["IdToken"]
+    assert stack.confirm_registration(body).status == 200
+    assert stack.login(username_for(body))["IdToken"]
 
 
 def test_r19_the_schedules_time_decides_not_the_clock(cleanup_stack: Stack) -> None:
@@ -227,12 +248,12 @@ def test_r19_a_confirmed_signup_found_in_a_lagging_index_is_skipped(cleanup_stac
     The consistent read before anything is deleted spares it, login included."""
     stack = cleanup_stack
     org = stack.organization()
-    body, client = register(stack, org.org["slug"])
+    _, client = register(stack, org.org["slug"])
     clock.advance(RETENTION + 1)
     client.update(actions=[Client.email_confirmed.set(True)])  # the index entry stays
     report = run_cleanup()
     assert (report["expired_signups_removed"], report["skipped"]) == (0, 1)
-    assert stack.has_login(body["username"].lower())
+    assert store.get_client(client.org_id, client.client_id) is not None
 
 
 def _metric(output: str, name: str) -> float:

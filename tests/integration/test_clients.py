@@ -13,7 +13,7 @@ from clientaccounts.clients import NOT_IN_CARE_APP
 from infra.cognito_login import TriggerRefused
 from tests.integration.conftest import Caller, Outages, Stack
 from tests.lambda_events import call_api
-from tests.request_bodies import PASSWORD, new_client_body, registration_body
+from tests.request_bodies import PASSWORD, new_client_body, registration_body, username_for
 
 
 def _create(caller: Caller, **overrides: Any) -> Any:
@@ -226,7 +226,9 @@ def test_r3_resend_voids_the_older_link(stack: Stack) -> None:
 def test_r4_username_taken_keeps_the_link_usable(stack: Stack) -> None:
     org = stack.organization()
     created = _create(stack.as_admin(org))
-    stack.register(org.org["slug"], username="taken")
+    other = registration_body()
+    stack.register(org.org["slug"], **other)
+    stack.confirm(stack.link_token(other["email"]), "taken")
     answer = _accept(stack, created["email"], "taken")
     assert answer.status == 409 and answer.body["code"] == "username_taken"
     assert _accept(stack, created["email"], "free").status == 200
@@ -327,7 +329,7 @@ def test_r15_patch_refuses_unknown_fields_empty_body_and_removing_required(stack
 def _registered_and_confirmed(stack: Stack, org: Any) -> tuple[dict[str, Any], Any]:
     body = registration_body()
     stack.register(org.org["slug"], **body)
-    stack.confirm(stack.link_token(body["email"]))
+    stack.confirm_registration(body)
     client = stack.client_by_email(org.org["slug"], body["email"])
     return body, client
 
@@ -336,12 +338,12 @@ def test_r15_deactivation_refuses_logins_tokens_and_refresh(stack: Stack) -> Non
     org = stack.organization()
     admin = stack.as_admin(org)
     body, client = _registered_and_confirmed(stack, org)
-    tokens = stack.login(body["username"], app="care_app")
+    tokens = stack.login(username_for(body), app="care_app")
     assert stack.as_client(client).call("GET", "/me").status == 200
     off = admin.call("PATCH", f"/clients/{client.client_id}", {"active": False})
     assert off.status == 200 and off.body["status"] == "inactive"
     with pytest.raises(TriggerRefused, match="inactive"):
-        stack.login(body["username"], app="portal")
+        stack.login(username_for(body), app="portal")
     # the old ID token still verifies at the authorizer, but the API reads the state
     assert stack.as_client(client).call("GET", "/me").status == 403
     cognito = stack.client("cognito-idp")
@@ -353,7 +355,7 @@ def test_r15_deactivation_refuses_logins_tokens_and_refresh(stack: Stack) -> Non
         )
     on = admin.call("PATCH", f"/clients/{client.client_id}", {"active": True})
     assert on.status == 200 and on.body["status"] == "active"
-    assert stack.login(body["username"], app="care_app")["IdToken"]
+    assert stack.login(username_for(body), app="care_app")["IdToken"]
 
 
 def test_r15_cognito_down_during_deactivation_changes_nothing(
@@ -381,11 +383,11 @@ def test_r16_approve_pending_client_makes_it_active_and_emails_it(stack: Stack) 
     org = stack.organization(manual_approval=True)
     body, client = _registered_and_confirmed(stack, org)
     with pytest.raises(TriggerRefused, match="pending approval"):
-        stack.login(body["username"], app="care_app")
+        stack.login(username_for(body), app="care_app")
     approved = stack.as_admin(org).call("POST", f"/clients/{client.client_id}/approve")
     assert approved.status == 200 and approved.body["status"] == "active"
     assert any(m["subject"].startswith("Get started") for m in stack.mailbox(body["email"]))
-    assert stack.login(body["username"], app="care_app")["IdToken"]
+    assert stack.login(username_for(body), app="care_app")["IdToken"]
     again = stack.as_admin(org).call("POST", f"/clients/{client.client_id}/approve")
     assert again.status == 409 and again.body["code"] == "not_pending"
 
@@ -423,13 +425,18 @@ def test_r17_delete_removes_login_record_associations_links_and_guard(stack: Sta
     doc = stack.staff(org, roles=["practitioner"])
     body = registration_body(practitioner_id=doc.staff_id)
     stack.register(org.org["slug"], **body)
+    stack.confirm_registration(body)
     client = stack.client_by_email(org.org["slug"], body["email"])
+    assert stack.has_login(username_for(body))
     deleted = stack.as_admin(org).call("DELETE", f"/clients/{client.client_id}")
     assert deleted.status == 204 and deleted.body is None
-    assert not stack.has_login(body["username"])
-    for table in ("ClientsTable", "AssociationsTable", "LinksTable"):
+    assert not stack.has_login(username_for(body))
+    for table in ("ClientsTable", "AssociationsTable"):
         assert stack.count_items(table) == 0, table
+    links = stack.client("dynamodb").scan(TableName="LinksTable")["Items"]
+    assert all("used_at" in link for link in links)  # no live link is left (TTL tidies up)
     assert stack.as_admin(org).call("GET", f"/clients/{client.client_id}").status == 404
+    clock.advance(61)  # past the address's cool-down (R28)
     assert stack.register(org.org["slug"], **body).status == 202  # the email registers again
     assert stack.client_by_email(org.org["slug"], body["email"]) is not None
 
@@ -438,11 +445,12 @@ def test_r17_cognito_down_during_delete_changes_nothing(stack: Stack, outages: O
     org = stack.organization()
     body = registration_body()
     stack.register(org.org["slug"], **body)
+    stack.confirm_registration(body)
     client = stack.client_by_email(org.org["slug"], body["email"])
     outages.fail(CognitoIdpBackend, "admin_delete_user")
     answer = stack.as_admin(org).call("DELETE", f"/clients/{client.client_id}")
     assert answer.status == 503
-    assert stack.has_login(body["username"])
+    assert stack.has_login(username_for(body))
     assert stack.client_by_email(org.org["slug"], body["email"]) is not None
 
 

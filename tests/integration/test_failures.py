@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -22,12 +20,13 @@ from clientaccounts.clients import (
     create_client,
     update_client,
 )
-from clientaccounts.errors import Conflict, Gone
-from clientaccounts.registration import Registration, confirm_email, register_client
+from clientaccounts.errors import Conflict
+from clientaccounts.registration import register_client
+from clientaccounts.schemas import RegistrationRequest
 from infra.cognito_login import TriggerRefused
-from tests.integration.conftest import Outages, Stack
+from tests.integration.conftest import AwsOutage, Outages, Stack, run_concurrently
 from tests.lambda_events import call_api
-from tests.request_bodies import registration_body
+from tests.request_bodies import PASSWORD, registration_body, username_for
 
 
 def _confirmation_outbox_items(stack: Stack) -> list[dict[str, Any]]:
@@ -79,100 +78,65 @@ def test_r22_redelivered_stream_record_does_not_send_twice(stack: Stack) -> None
 
 
 @pytest.mark.parametrize("operation", ["admin_create_user", "admin_set_user_password"])
-def test_cognito_down_during_registration_leaves_nothing(
+def test_cognito_down_during_confirmation_changes_nothing_and_the_link_stays_usable(
     stack: Stack, outages: Outages, operation: str
 ) -> None:
     org = stack.organization()
     body = registration_body()
+    stack.register(org.org["slug"], **body)
     outages.fail(CognitoIdpBackend, operation)
-    answer = stack.register(org.org["slug"], **body)
+    answer = stack.confirm_registration(body)
     assert answer.status == 503 and answer.body["code"] == "service_unavailable"
-    assert not stack.has_login(body["username"])
-    assert stack.count_items("ClientsTable") == 0
-    assert stack.mailbox(body["email"]) == []
-    # and the person can simply try again
+    assert not stack.has_login(username_for(body))
+    client = stack.client_by_email(org.org["slug"], body["email"])
+    assert client is not None and not client.email_confirmed
+    # and the person can simply try again, with the same link
     outages.monkeypatch.undo()
-    assert stack.register(org.org["slug"], **body).status == 202
-    assert stack.has_login(body["username"])
+    assert stack.confirm_registration(body).status == 200
+    assert stack.login(username_for(body))["IdToken"]
 
 
-def test_dynamodb_down_after_login_created_removes_the_login(
-    stack: Stack, outages: Outages
+def test_dynamodb_down_after_login_created_removes_that_login(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     org = stack.organization()
     body = registration_body()
-    outages.fail(DynamoDBBackend, "transact_write_items")
-    answer = stack.register(org.org["slug"], **body)
+    stack.register(org.org["slug"], **body)
+    original = DynamoDBBackend.transact_write_items
+
+    def confirmation_fails(self: Any, transact_items: list[Any], **kwargs: Any) -> Any:
+        if len(transact_items) > 1:  # the claim of the link, and its release, are one item
+            raise AwsOutage()
+        return original(self, transact_items, **kwargs)
+
+    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", confirmation_fails)
+    answer = stack.confirm_registration(body)
     assert answer.status == 503
-    assert not stack.has_login(body["username"])
-    assert stack.count_items("ClientsTable") == 0
-    assert stack.count_items("OutboxTable") == 0
-
-
-# Powertools keeps the current event on its router class, so handlers cannot run
-# concurrently in one process (Lambda never does: one event per execution environment).
-# The races below therefore run the use cases concurrently: the contention they test is in
-# Cognito and DynamoDB, exactly as between two Lambda instances.
-
-
-def _run_concurrently(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Start the calls at the same instant; each result is a value or the raised error."""
-    results: list[Any] = [None] * len(calls)
-    barrier = threading.Barrier(len(calls))
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = calls[i]()
-        except Exception as exc:
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
-def _registration(body: dict[str, Any]) -> Registration:
-    return Registration(**{**body, "dob": date.fromisoformat(body["dob"])})
+    assert not stack.has_login(username_for(body))
+    client = stack.client_by_email(org.org["slug"], body["email"])
+    assert client is not None and not client.email_confirmed
+    assert [m["subject"][:7] for m in stack.mailbox(body["email"])] == ["Confirm"]
+    monkeypatch.undo()
+    assert stack.confirm_registration(body).status == 200  # the claim was released
 
 
 @pytest.mark.parametrize("racers", [2, 50])
 def test_registrations_racing_with_one_email_make_one_account(stack: Stack, racers: int) -> None:
     org = stack.organization()
     email = "same.person@mail.example"
-    bodies = [registration_body(email=email) for _ in range(racers)]
-    results = _run_concurrently(
-        [lambda b=b: register_client(org.org["slug"], _registration(b)) for b in bodies]
-    )
+    bodies = [RegistrationRequest.parse(registration_body(email=email)) for _ in range(racers)]
+    results = run_concurrently([lambda b=b: register_client(org.org["slug"], b) for b in bodies])
     assert results == [None] * racers  # every caller gets the same 202
     assert stack.count_items("ClientsTable") == 1
-    assert sum(stack.has_login(b["username"]) for b in bodies) == 1
     subjects = [m["subject"] for m in stack.mailbox(email)]
     assert len([s for s in subjects if s.startswith("Confirm your email")]) == 1
-
-
-def test_r9_one_link_used_at_once_by_twenty_confirms_once(stack: Stack) -> None:
-    org = stack.organization()
-    body = registration_body()
-    stack.register(org.org["slug"], **body)
-    token = stack.link_token(body["email"])
-    results = _run_concurrently([lambda: confirm_email(token) for _ in range(20)])
-    assert results.count("active") == 1
-    failures = [r for r in results if r != "active"]
-    odd = [r for r in failures if not (isinstance(r, Gone) and r.code == "link_used")]
-    assert not odd, odd
-    get_started = [m for m in stack.mailbox(body["email"]) if "Get started" in m["subject"]]
-    assert len(get_started) == 1
 
 
 def _confirmed_client(stack: Stack) -> dict[str, Any]:
     org = stack.organization()
     body = registration_body()
     stack.register(org.org["slug"], **body)
-    stack.confirm(stack.link_token(body["email"]))
+    stack.confirm_registration(body)
     return body
 
 
@@ -180,7 +144,7 @@ def test_r13_database_failure_refuses_login(stack: Stack, outages: Outages) -> N
     body = _confirmed_client(stack)
     outages.fail(DynamoDBBackend, "get_item")
     with pytest.raises(TriggerRefused) as refused:
-        stack.login(body["username"], app="portal")
+        stack.login(username_for(body), app="portal")
     assert "PreAuthentication failed with error" in str(refused.value)
 
 
@@ -188,7 +152,7 @@ def test_r13_unreadable_app_client_parameter_refuses_login(stack: Stack, outages
     body = _confirmed_client(stack)
     outages.fail(SimpleSystemManagerBackend, "get_parameter")
     with pytest.raises(TriggerRefused):
-        stack.login(body["username"], app="care_app")
+        stack.login(username_for(body), app="care_app")
 
 
 def test_r13_unknown_app_client_is_refused(stack: Stack) -> None:
@@ -199,10 +163,10 @@ def test_r13_unknown_app_client_is_refused(stack: Stack) -> None:
     )["UserPoolClient"]["ClientId"]
     from clientaccounts.login_gate import pre_authentication_refusal
 
-    assert pre_authentication_refusal(other, {}) is not None
+    assert pre_authentication_refusal(other, username_for(body), {}) is not None
     stack.provisioned.portal_client_id = other
     with pytest.raises(TriggerRefused):
-        stack.login(body["username"], app="portal")
+        stack.login(username_for(body), app="portal")
 
 
 def test_r13_inactive_staff_refused_everywhere_active_staff_let_in(stack: Stack) -> None:
@@ -233,7 +197,7 @@ def test_r13_inactive_client_refused_in_both_apps(stack: Stack) -> None:
     client.update(actions=[Client.status.set("inactive")])
     for app in ("portal", "care_app"):
         with pytest.raises(TriggerRefused) as refused:
-            stack.login(body["username"], app=app)
+            stack.login(username_for(body), app=app)
         assert "inactive" in str(refused.value)
 
 
@@ -241,10 +205,10 @@ def test_r13_pending_client_enters_portal_not_care_app(stack: Stack) -> None:
     org = stack.organization(manual_approval=True)
     body = registration_body()
     stack.register(org.org["slug"], **body)
-    stack.confirm(stack.link_token(body["email"]))
-    assert stack.login(body["username"], app="portal")["IdToken"]
+    stack.confirm_registration(body)
+    assert stack.login(username_for(body), app="portal")["IdToken"]
     with pytest.raises(TriggerRefused) as refused:
-        stack.login(body["username"], app="care_app")
+        stack.login(username_for(body), app="care_app")
     assert "pending approval" in str(refused.value)
 
 
@@ -252,7 +216,7 @@ def test_r13_login_whose_account_is_gone_is_refused(stack: Stack) -> None:
     body = _confirmed_client(stack)
     stack.client("dynamodb").delete_table(TableName="ClientsTable")
     with pytest.raises(TriggerRefused):
-        stack.login(body["username"], app="portal")
+        stack.login(username_for(body), app="portal")
 
 
 BAD_BODIES = [
@@ -265,7 +229,7 @@ BAD_BODIES = [
     ("numeric_dob", "dob"),
     ("huge_name", "last_name"),
     ("bad_email", "email"),
-    ("bad_username", "username"),
+    ("password_in_registration", "password"),  # R5: chosen on the confirmation link
     ("missing_practitioner_key", "practitioner_id"),
 ]
 
@@ -291,8 +255,8 @@ def test_bad_registration_input_is_422_naming_the_field(
         body["last_name"] = "x" * 100_000
     elif case == "bad_email":
         body["email"] = "not-an-email"
-    elif case == "bad_username":
-        body["username"] = "a b"
+    elif case == "password_in_registration":
+        body["password"] = PASSWORD
     elif case == "missing_practitioner_key":
         del body["practitioner_id"]
     kwargs = {"raw_body": raw} if raw is not None else {}
@@ -324,7 +288,7 @@ def test_any_content_type_is_read_as_json_and_input_is_never_echoed(
     answer = call_api(
         "POST",
         "/public/email-confirmations",
-        raw_body=f'{{"token": "t", "{secret}": 1}}',
+        raw_body=f'{{"token": "t", "username": "u1x", "password": "p", "{secret}": 1}}',
         headers=headers,
     )
     assert answer.status == 422
@@ -344,7 +308,7 @@ def test_r1_two_creates_with_one_email_make_one_client(stack: Stack) -> None:
         NewClient("Ann", "One", same, date(1980, 1, 1)),
         NewClient("Bea", "Two", same, date(1981, 1, 1)),
     ]
-    results = _run_concurrently([lambda r=r: create_client(caller, r) for r in requests])
+    results = run_concurrently([lambda r=r: create_client(caller, r) for r in requests])
     created = [r for r in results if isinstance(r, dict)]
     refused = [r for r in results if isinstance(r, Conflict)]
     assert len(created) == 1 and len(refused) == 1, results
@@ -356,11 +320,11 @@ def test_r16_two_approvals_at_once_approve_once(stack: Stack) -> None:
     org = stack.organization(manual_approval=True)
     body = registration_body()
     stack.register(org.org["slug"], **body)
-    stack.confirm(stack.link_token(body["email"]))
+    stack.confirm_registration(body)
     client = stack.client_by_email(org.org["slug"], body["email"])
     assert client is not None
     caller = _staff_caller(stack, org)
-    results = _run_concurrently(
+    results = run_concurrently(
         [lambda: approve_pending_client(caller, client.client_id) for _ in range(2)]
     )
     assert sum(isinstance(r, dict) for r in results) == 1, results
@@ -374,11 +338,11 @@ def test_approve_and_deactivate_at_once_end_consistent(stack: Stack) -> None:
     org = stack.organization(manual_approval=True)
     body = registration_body()
     stack.register(org.org["slug"], **body)
-    stack.confirm(stack.link_token(body["email"]))
+    stack.confirm_registration(body)
     client = stack.client_by_email(org.org["slug"], body["email"])
     assert client is not None
     caller = _staff_caller(stack, org)
-    results = _run_concurrently(
+    results = run_concurrently(
         [
             lambda: approve_pending_client(caller, client.client_id),
             lambda: update_client(

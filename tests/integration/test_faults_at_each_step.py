@@ -80,7 +80,7 @@ def _accept(stack: Stack, org: Any) -> Callable[[], Any]:
 def _confirmed_client(stack: Stack, org: Any) -> Any:
     body = registration_body()
     stack.register(org.org["slug"], **body)
-    stack.confirm(stack.link_token(body["email"]))
+    stack.confirm_registration(body)
     return stack.client_by_email(org.org["slug"], body["email"])
 
 

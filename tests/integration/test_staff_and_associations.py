@@ -13,8 +13,7 @@ from clientaccounts.auth import Caller as AuthCaller
 from clientaccounts.errors import Conflict
 from clientaccounts.staff import StaffChanges, update_staff_member
 from infra.cognito_login import TriggerRefused
-from tests.integration.conftest import Outages, Stack
-from tests.integration.test_failures import _run_concurrently
+from tests.integration.conftest import Outages, Stack, run_concurrently
 from tests.lambda_events import call_api
 from tests.request_bodies import PASSWORD, registration_body
 
@@ -22,7 +21,7 @@ from tests.request_bodies import PASSWORD, registration_body
 def _active_client(stack: Stack, org: Any, **overrides: Any) -> Any:
     body = registration_body(**overrides)
     stack.register(org.org["slug"], **body)
-    stack.confirm(stack.link_token(body["email"]))
+    stack.confirm_registration(body)
     client = stack.client_by_email(org.org["slug"], body["email"])
     assert client is not None
     return client
@@ -325,7 +324,7 @@ def test_last_org_admin_two_admins_removing_each_other_at_once_leave_one(
             for staff_id in (org.admin_id, other.staff_id)
         ]
         targets = [other.staff_id, org.admin_id]  # each removes the other
-        results = _run_concurrently(
+        results = run_concurrently(
             [
                 lambda a=admin, t=target: update_staff_member(a, t, StaffChanges(**change))
                 for admin, target in zip(admins, targets, strict=True)

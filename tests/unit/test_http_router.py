@@ -138,10 +138,14 @@ def test_a_route_this_function_does_not_serve_is_404_route_not_found(
     assert (status, body["code"]) == (404, "route_not_found")
 
 
+def _confirmation(token: str) -> str:
+    return json.dumps({"token": token, "username": "u1x", "password": "p"})
+
+
 def test_domain_errors_map_to_their_status_and_code() -> None:
-    used = event("POST", "/public/email-confirmations", body='{"token": "used"}')
+    used = event("POST", "/public/email-confirmations", body=_confirmation("used"))
     assert answer(used) == (409, {"message": "Already used.", "code": "link_used"})
-    down = event("POST", "/public/email-confirmations", body='{"token": "down"}')
+    down = event("POST", "/public/email-confirmations", body=_confirmation("down"))
     assert answer(down)[0] == 503
 
 
@@ -158,7 +162,7 @@ def test_an_unexpected_error_is_500_json_and_logs_its_type_only(
     logger.std_logger.addHandler(collect)
     try:
         status, body = answer(
-            event("POST", "/public/email-confirmations", body='{"token": "boom"}')
+            event("POST", "/public/email-confirmations", body=_confirmation("boom"))
         )
     finally:
         logger.std_logger.removeHandler(collect)

@@ -25,7 +25,7 @@ from .associations import (
 from .auth import Action, Caller, authorize, check_department_scope
 from .config import get_settings
 from .errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
-from .links import Purpose, new_link
+from .links import Purpose, new_link, replace_client_link
 from .models import Association, Client, Guard, Link, Organization, OutboxEmail
 from .observability import logger
 from .outbox import audit_by, queue_email, queue_link_email
@@ -532,31 +532,9 @@ def resend_invitation(caller: Caller, client_id: str) -> None:
     if client.credentials_set:
         raise Conflict("This client has already set a username and password.", code="accepted")
     org = _organization(caller)
-    token, link = new_link(
-        Purpose.INVITATION,
-        org_id=org.org_id,
-        account_kind="client",
-        account_id=client_id,
-        valid_hours=get_settings().invitation_link_hours,
-    )
     tx = store.Transaction()
-    tx.save(link, Link.token_hash.does_not_exist())
-    if client.link_hash:
-        tx.update(
-            Link(client.link_hash),
-            [Link.voided_at.set(clock.iso(clock.now()))],
-            Link.token_hash.exists(),
-        )
-    tx.update(
-        client,
-        [
-            Client.link_hash.set(link.token_hash),
-            Client.link_purpose.set(link.purpose),
-            Client.link_sent_at.set(link.created_at),
-            Client.link_expires_at.set(link.expires_at),
-        ],
-        Client.credentials_set == False,  # noqa: E712
-        on_conflict=Conflict("This client has already accepted.", code="accepted"),
+    token = replace_client_link(
+        tx, client, Purpose.INVITATION, valid_hours=get_settings().invitation_link_hours
     )
     tx.save(_invitation_email(org, client, token))
     tx.save(audit_by(caller, "client", client_id, "client.invitation_sent"))

@@ -40,7 +40,10 @@ class Settings:
     pending_reminder_days: int = 3
     # The cleanup's pause between Cognito deletions (admin API quotas are per account).
     cognito_delete_pause_seconds: float = 0.2
+    # R28: a public route emails one address at most once per cool-down (per organization)
+    # and at most this many times a day (all organizations together).
     resend_cooldown_seconds: int = 60
+    public_emails_per_address_per_day: int = 5
     log_level: str = "INFO"
     # Set only by the local stack; deployed functions talk to AWS.
     aws_endpoint_url: str | None = None
@@ -81,6 +84,9 @@ def load_settings() -> Settings:
         pending_reminder_days=int(os.environ.get("PENDING_REMINDER_DAYS", "3")),
         cognito_delete_pause_seconds=float(os.environ.get("COGNITO_DELETE_PAUSE_SECONDS", "0.2")),
         resend_cooldown_seconds=int(os.environ.get("RESEND_COOLDOWN_SECONDS", "60")),
+        public_emails_per_address_per_day=int(
+            os.environ.get("PUBLIC_EMAILS_PER_ADDRESS_PER_DAY", "5")
+        ),
         log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         aws_endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
     )

@@ -33,11 +33,15 @@ def _error_code(exc: Exception) -> str:
 
 def create_login(
     *, username: str, password: str, org_id: str, account_kind: str, account_id: str
-) -> None:
-    """Create a confirmed login with a permanent password, or raise and leave none behind."""
+) -> bool:
+    """Create a confirmed login with a permanent password, or raise and leave none behind that
+    this call made. True when this call created the login; False when the login already
+    existed for this very account (a retry after a timeout, or a request that died before
+    finishing) and was taken over: an undo must then leave it alone."""
     cognito = client("cognito-idp")
     pool = get_settings().user_pool_id
     username = normalize_username(username)
+    created = True
     try:
         cognito.admin_create_user(
             UserPoolId=pool,
@@ -52,7 +56,7 @@ def create_login(
     except (ClientError, BotoCoreError) as exc:
         code = _error_code(exc)
         if code == "UsernameExistsException" and _login_account_id(username) == account_id:
-            pass  # our own create, retried after a timeout: the login is ours
+            created = False  # this account's own login, made by an earlier attempt
         elif code == "UsernameExistsException":
             raise Conflict(
                 "This username is taken; please choose another.",
@@ -71,11 +75,13 @@ def create_login(
             UserPoolId=pool, Username=username, Password=password, Permanent=True
         )
     except (ClientError, BotoCoreError) as exc:
-        delete_login(username)
+        if created:
+            delete_login(username)
         if _error_code(exc) == "InvalidPasswordException":
             raise InvalidInput("This password is too weak.", field="password") from exc
         logger.warning("cognito set_password failed", extra={"error_code": _error_code(exc)})
         raise ServiceUnavailable("Sign-up is temporarily unavailable; please try again.") from exc
+    return created
 
 
 def _login_account_id(username: str) -> str | None:

@@ -137,7 +137,10 @@ def _remove_expired_signup(org_id: str, client_id: str, now_iso: str, pacer: _Pa
             now_iso=now_iso,
         ):
             return "skipped"
-        if client.username:
+        # An unconfirmed sign-up has no login and no association (both come with the
+        # confirmation, R9). Sign-ups made before that rule may have both: they go too.
+        made_before_r9 = client.username is not None
+        if made_before_r9:
             pacer.wait()
             if not identity.delete_login(client.username):
                 logger.warning("expired sign-up kept: login not deleted", extra=ids)
@@ -155,8 +158,9 @@ def _remove_expired_signup(org_id: str, client_id: str, now_iso: str, pacer: _Pa
             Guard(store.client_email_guard_key(org_id, client.email)),
             Guard.guard_key.does_not_exist() | (Guard.owner_id == client_id),
         )
-        for association in store.list_client_associations(org_id, client_id):
-            remove_association(tx, association)  # keeps the practitioner's client count
+        if made_before_r9:
+            for association in store.list_client_associations(org_id, client_id):
+                remove_association(tx, association)  # keeps the practitioner's client count
         if client.link_hash:
             tx.delete(Link(client.link_hash))
         tx.save(

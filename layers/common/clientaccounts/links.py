@@ -7,9 +7,9 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from . import clock
-from .errors import Gone, NotFound
-from .models import Link
+from . import clock, store
+from .errors import Conflict, Gone, NotFound
+from .models import Client, Link
 
 HOUSEKEEPING_DAYS = 30  # TTL deletes the record this long after expiry; expiry itself is exact
 
@@ -53,3 +53,45 @@ def check_usable(link: Link | None, purpose: Purpose, now: datetime) -> Link:
     if clock.iso(now) >= link.expires_at:
         raise Gone("This link has expired; please ask for a new one.", code="link_expired")
     return link
+
+
+def replace_client_link(
+    tx: store.Transaction, client: Client, purpose: Purpose, *, valid_hours: int
+) -> str:
+    """A new link for the client (R3, R9: a newer link voids the older), added to `tx`;
+    returns its token for the email. The client must still be as read: same live link, and
+    not yet done with what the link asks for."""
+    token, link = new_link(
+        purpose,
+        org_id=client.org_id,
+        account_kind="client",
+        account_id=client.client_id,
+        valid_hours=valid_hours,
+    )
+    tx.save(link, Link.token_hash.does_not_exist())
+    if client.link_hash:
+        tx.update(
+            Link(client.link_hash), [Link.voided_at.set(link.created_at)], Link.token_hash.exists()
+        )
+    not_done = (
+        Client.credentials_set == False  # noqa: E712
+        if purpose is Purpose.INVITATION
+        else Client.email_confirmed == False  # noqa: E712
+    )
+    same_link = (
+        Client.link_hash == client.link_hash
+        if client.link_hash
+        else Client.link_hash.does_not_exist()
+    )
+    tx.update(
+        client,
+        [
+            Client.link_hash.set(link.token_hash),
+            Client.link_purpose.set(link.purpose),
+            Client.link_sent_at.set(link.created_at),
+            Client.link_expires_at.set(link.expires_at),
+        ],
+        not_done & same_link,
+        on_conflict=Conflict("The client changed meanwhile; try again.", code="concurrent_change"),
+    )
+    return token

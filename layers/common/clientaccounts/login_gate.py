@@ -11,7 +11,7 @@ from functools import cache
 from . import store
 from .aws import client
 from .config import get_settings
-from .identity import ACCOUNT_ATTRIBUTE, KIND_ATTRIBUTE, ORG_ATTRIBUTE
+from .identity import ACCOUNT_ATTRIBUTE, KIND_ATTRIBUTE, ORG_ATTRIBUTE, normalize_username
 from .observability import logger
 from .rules import AccountState, App, Refusal, Status, login_refusal
 
@@ -25,7 +25,10 @@ def app_clients() -> dict[str, App]:
     return {ids["portal"]: App.PORTAL, ids["care_app"]: App.CARE_APP}
 
 
-def _account_state(attributes: dict[str, str]) -> AccountState | None:
+def _account_state(username: str, attributes: dict[str, str]) -> AccountState | None:
+    """The state of the account this login belongs to; None (refused) when there is none, or
+    when the account does not name this login as its own (a login left over from a request
+    that failed midway, or one whose attributes were altered)."""
     org_id = attributes.get(ORG_ATTRIBUTE)
     kind = attributes.get(KIND_ATTRIBUTE)
     account_id = attributes.get(ACCOUNT_ATTRIBUTE)
@@ -33,7 +36,7 @@ def _account_state(attributes: dict[str, str]) -> AccountState | None:
         return None
     if kind == "client":
         found = store.get_client(org_id, account_id)
-        if found is None:
+        if found is None or found.username != normalize_username(username):
             return None
         return AccountState(
             kind="client",
@@ -43,20 +46,22 @@ def _account_state(attributes: dict[str, str]) -> AccountState | None:
         )
     if kind == "staff":
         staff = store.get_staff(org_id, account_id)
-        if staff is None:
+        if staff is None or staff.username != normalize_username(username):
             return None
         return AccountState(kind="staff", active=staff.active, pending=False, email_confirmed=True)
     return None
 
 
-def pre_authentication_refusal(app_client_id: str, attributes: dict[str, str]) -> Refusal | None:
+def pre_authentication_refusal(
+    app_client_id: str, username: str, attributes: dict[str, str]
+) -> Refusal | None:
     """What to tell a refused login, or None to let it through. Any failure refuses."""
     try:
         app = app_clients().get(app_client_id)
         if app is None:
             logger.warning("login from an unknown app client refused")
             return Refusal.UNAVAILABLE
-        refusal = login_refusal(app, _account_state(attributes))
+        refusal = login_refusal(app, _account_state(username, attributes))
     except Exception as exc:  # fail closed: no login on a failure we did not foresee
         logger.warning("login gate failed closed", extra={"error_type": type(exc).__name__})
         return Refusal.UNAVAILABLE

@@ -133,8 +133,10 @@ class Client(Model):
     credentials_set = BooleanAttribute(default=False)
     username = UnicodeAttribute(null=True)
     origin = UnicodeAttribute()  # "staff" | "self"
-    # The registration's choice (R6/R7), kept for the notifications sent on confirmation (R10).
+    # The registration's choice (R6/R7): the association is made, and the practitioner told,
+    # only once the address is confirmed (R9, R10), so an unproven sign-up touches no staff.
     registered_practitioner_id = UnicodeAttribute(null=True)
+    registered_department_id = UnicodeAttribute(null=True)
     # The one live single-use link (confirmation or invitation); a new one voids it (R3, R9).
     link_hash = UnicodeAttribute(null=True)
     link_purpose = UnicodeAttribute(null=True)
@@ -185,8 +187,9 @@ class Association(Model):
 
 class Guard(Model):
     """A uniqueness guard, written with attribute_not_exists in the same transaction as its
-    owner: `client-email#<org>#<email>`, `staff-email#<org>#<email>`, and request guards
-    `create-client#<org>#<caller>#<hash>` that make a retried create return the same client."""
+    owner: `client-email#<org>#<email>`, `staff-email#<org>#<email>`, request guards
+    `create-client#<org>#<caller>#<hash>` that make a retried create return the same client,
+    and the counters of public emails per address (`public-email#...`, R28; they expire)."""
 
     class Meta:
         table_name = "Guards"
@@ -196,8 +199,10 @@ class Guard(Model):
     owner_kind = UnicodeAttribute()
     owner_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
-    # R21: when the owner was last told of a registration attempt with this address.
+    # R28, on the per-address counters of public emails (email_limits.py): when one was last
+    # sent, and how many today.
     notice_sent_at = UnicodeAttribute(null=True)
+    sent_count = NumberAttribute(null=True)
     # Request guards (idempotent creates) expire; uniqueness guards never do.
     expires_ttl = TTLAttribute(null=True)
     # Request guards: a hash of the request body; a retry with the key must send the same.
@@ -219,6 +224,10 @@ class Link(Model):
     expires_at = UnicodeAttribute()
     used_at = UnicodeAttribute(null=True)
     voided_at = UnicodeAttribute(null=True)
+    # A request that is choosing credentials on this link holds it until `claimed_until`
+    # (credentials.py): a second request with the same link waits its turn instead of racing.
+    claim_id = UnicodeAttribute(null=True)
+    claimed_until = UnicodeAttribute(null=True)
     # Housekeeping only: DynamoDB TTL deletes late; expiry is decided on `expires_at`.
     expires_ttl = TTLAttribute(null=True)
 

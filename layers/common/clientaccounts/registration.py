@@ -1,27 +1,30 @@
-"""Self-registration at an organization's portal and email confirmation (R5-R10, R21, R22).
+"""Self-registration at an organization's portal and email confirmation (R5-R10, R21, R28).
 
-Order of effects, so that a failure leaves nothing half-made (docs/decisions.md):
-1. every check that can refuse the request;
-2. the Cognito login (Cognito itself guarantees the username is unique);
-3. one DynamoDB transaction: client, email guard, confirmation link, association, outbox
-   email and audit event. If it fails, the login is deleted again.
-No email can leave for a registration that did not commit: the email is a row of that
-same transaction, sent afterwards by the mailer.
+The registration form asks no username or password (R5): they are chosen on the confirmation
+link (R9, credentials.py), so only whoever holds the inbox can ever sign in, and the form's
+answer cannot depend on who already has an account. A registration is one DynamoDB
+transaction: client, email guard, confirmation link, outbox email, audit event and the
+address's public email counters (R28). No email can leave for a registration that did not
+commit: the email is a row of that same transaction, sent afterwards by the mailer.
+
+Known and unknown addresses answer alike (R21) and do the same reads and one transaction
+each, so that their timing does not tell them apart either.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 
 from pynamodb.expressions.update import Action as UpdateAction
 
-from . import clock, identity, rules, store
+from . import clock, rules, store
 from .associations import add_association, practitioner_view
 from .config import get_settings
+from .credentials import set_credentials_through_link, use_claimed_link
+from .email_limits import count_public_email
 from .errors import Conflict, Gone, InvalidInput, NotFound
-from .links import Purpose, check_usable, hash_token, new_link
+from .links import Purpose, check_usable, hash_token, new_link, replace_client_link
 from .models import (
     APPROVAL_BUCKET,
     CLEANUP_BUCKET,
@@ -34,18 +37,7 @@ from .models import (
 )
 from .observability import logger
 from .outbox import audit_event, queue_email, queue_link_email
-
-
-@dataclass(frozen=True)
-class Registration:
-    first_name: str
-    last_name: str
-    email: str
-    dob: date
-    username: str
-    password: str
-    practitioner_id: str | None
-    department_id: str | None = None
+from .schemas import RegistrationRequest
 
 
 class _EmailAlreadyRegistered(Conflict):
@@ -77,41 +69,43 @@ def choose_registration_practitioner(
     )
 
 
-def register_client(slug: str, registration: Registration) -> None:
-    """R5-R8, R21. Answers the same whether or not the email is known."""
+def register_client(slug: str, registration: RegistrationRequest) -> None:
+    """R5-R9, R21, R28. Answers the same whether or not the email is known."""
     org = get_registering_organization(slug)
     rules.check_date_of_birth(registration.dob, clock.now().date())
-    rules.check_password(registration.password)
     choice = choose_registration_practitioner(
         org, registration.practitioner_id, registration.department_id
     )
-    known = store.get_guard(store.client_email_guard_key(org.org_id, registration.email))
-    if known:
-        _tell_owner_of_known_email(org, registration.email, known)
-        return
-
-    client_id = uuid.uuid4().hex
-    identity.create_login(
-        username=registration.username,
-        password=registration.password,
-        org_id=org.org_id,
-        account_kind="client",
-        account_id=client_id,
-    )
+    guard = store.get_guard(store.client_email_guard_key(org.org_id, registration.email))
+    client_id = guard.owner_id if guard else uuid.uuid4().hex
+    # Read for an unknown address too (it finds nothing): both paths cost the same reads.
+    known = store.get_client(org.org_id, client_id)
     try:
-        _commit_registration(org, registration, client_id, choice)
-    except _EmailAlreadyRegistered:
-        identity.delete_login(registration.username)
-        _tell_owner_of_known_email(org, registration.email)
-    except Exception:
-        identity.delete_login(registration.username)
-        raise
-    logger.info("client registered", extra={"org_id": org.org_id, "client_id": client_id})
+        if known is None:
+            try:
+                _commit_registration(org, registration, client_id, choice)
+                logger.info(
+                    "client registered", extra={"org_id": org.org_id, "client_id": client_id}
+                )
+                return
+            except _EmailAlreadyRegistered:
+                # Another registration with this address committed first: answer as to it.
+                raced = store.get_guard(
+                    store.client_email_guard_key(org.org_id, registration.email)
+                )
+                known = store.get_client(org.org_id, raced.owner_id) if raced else None
+                if known is None:
+                    return
+        _answer_known_address(org, known)
+    except Conflict as exc:
+        # Over the address's email limits (R28), or a concurrent request sent the link: the
+        # answer stays the same (R21).
+        logger.info("registration sent no email", extra={"org_id": org.org_id, "code": exc.code})
 
 
 def _commit_registration(
     org: Organization,
-    registration: Registration,
+    registration: RegistrationRequest,
     client_id: str,
     choice: rules.PractitionerChoice | None,
 ) -> None:
@@ -135,10 +129,10 @@ def _commit_registration(
         dob=registration.dob.isoformat(),
         status=status.value,
         email_confirmed=False,
-        credentials_set=True,
-        username=identity.normalize_username(registration.username),
+        credentials_set=False,
         origin="self",
         registered_practitioner_id=choice.practitioner_id if choice else None,
+        registered_department_id=choice.department_id if choice else None,
         link_hash=link.token_hash,
         link_purpose=link.purpose,
         link_sent_at=link.created_at,
@@ -159,9 +153,8 @@ def _commit_registration(
     tx.save(client, Client.client_id.does_not_exist())
     tx.save(guard, Guard.guard_key.does_not_exist(), on_conflict=_EmailAlreadyRegistered("taken"))
     tx.save(link, Link.token_hash.does_not_exist())
-    if choice is not None:
-        add_association(tx, org.org_id, client_id, choice)
     tx.save(_confirmation_email(org, client, token))
+    count_public_email(tx, org_id=org.org_id, email=client.email, now=now)
     tx.save(
         audit_event(
             org_id=org.org_id,
@@ -186,88 +179,197 @@ def _confirmation_email(org: Organization, client: Client, token: str) -> Outbox
     )
 
 
-def _tell_owner_of_known_email(org: Organization, email: str, guard: Guard | None = None) -> None:
-    """R21: a registration with a known email emails that address (as on record) instead,
-    at most once per cool-down, so the form cannot be used to flood someone's inbox. `guard`:
-    the email's guard when the caller has just read it (not read twice)."""
-    guard_key = store.client_email_guard_key(org.org_id, email)
-    guard = guard or store.get_guard(guard_key)
-    owner = store.get_client(org.org_id, guard.owner_id) if guard else None
-    if owner is None:
-        return
+def _answer_known_address(org: Organization, client: Client) -> None:
+    """R9, R21: an account still waiting for its address to be proven gets a fresh link
+    (nobody's credentials are at stake); any other account is told someone tried to register
+    with its address. Each within the address's public email limits (R28)."""
     now = clock.now()
-    cutoff = clock.iso(now - timedelta(seconds=get_settings().resend_cooldown_seconds))
-    tx = store.Transaction()
-    tx.update(
-        Guard(guard_key),
-        [Guard.notice_sent_at.set(clock.iso(now))],
-        Guard.guard_key.exists()
-        & (Guard.notice_sent_at.does_not_exist() | (Guard.notice_sent_at < cutoff)),
-    )
-    tx.save(
-        queue_email(
-            "registration_attempt",
-            owner.email,
-            org.org_id,
-            {"org_name": org.name, "org_slug": org.org_id},
+    if _awaits_confirmation(client, now):
+        _send_fresh_link(org, client, Purpose.EMAIL_CONFIRMATION, now)
+    elif _awaits_invitation(client):
+        _send_fresh_link(org, client, Purpose.INVITATION, now)
+    else:
+        tx = store.Transaction()
+        tx.save(
+            queue_email(
+                "registration_attempt",
+                client.email,
+                org.org_id,
+                {"org_name": org.name, "org_slug": org.org_id},
+            )
+        )
+        count_public_email(tx, org_id=org.org_id, email=client.email, now=now)
+        tx.commit()
+
+
+def _awaits_confirmation(client: Client, now: datetime) -> bool:
+    """An unconfirmed self-registration before its deadline (R9, R19)."""
+    return (
+        client.origin == "self"
+        and not client.email_confirmed
+        and not rules.signup_expired(
+            origin=client.origin,
+            email_confirmed=client.email_confirmed,
+            cleanup_due_at=client.cleanup_due_at,
+            now_iso=clock.iso(now),
         )
     )
+
+
+def _awaits_invitation(client: Client) -> bool:
+    """A staff-created client who has not chosen credentials and is not inactive (R3)."""
+    return (
+        client.origin == "staff"
+        and not client.credentials_set
+        and client.status != rules.Status.INACTIVE
+    )
+
+
+def _send_fresh_link(org: Organization, client: Client, purpose: Purpose, now: datetime) -> None:
+    """A new confirmation or invitation link, the older one void, asked for on a public route
+    (registration, resend): counted against the address's limits, audited as public."""
+    settings = get_settings()
+    hours = (
+        settings.invitation_link_hours
+        if purpose is Purpose.INVITATION
+        else settings.confirmation_link_hours
+    )
+    tx = store.Transaction()
+    token = replace_client_link(tx, client, purpose, valid_hours=hours)
+    tx.save(
+        queue_link_email(
+            "invitation" if purpose is Purpose.INVITATION else "email_confirmation",
+            to=client.email,
+            first_name=client.first_name,
+            org_id=org.org_id,
+            org_name=org.name,
+            token=token,
+            valid_hours=hours,
+        )
+    )
+    count_public_email(tx, org_id=org.org_id, email=client.email, now=now)
+    tx.save(
+        audit_event(
+            org_id=org.org_id,
+            subject_kind="client",
+            subject_id=client.client_id,
+            action="client.invitation_resent"
+            if purpose is Purpose.INVITATION
+            else "client.confirmation_resent",
+            actor_kind="public",
+        )
+    )
+    tx.commit()
+
+
+def resend_confirmation(org_slug: str, email: str) -> None:
+    """R9, R21, R28: a new link that voids the old one, for an unconfirmed self-registration.
+    Silent in every other case, and within the address's public email limits."""
+    org = store.get_organization(org_slug)
+    if org is None:
+        return
+    guard = store.get_guard(store.client_email_guard_key(org.org_id, email))
+    if guard is None or guard.owner_kind != "client":
+        return
+    client = store.get_client(org.org_id, guard.owner_id)
+    now = clock.now()
+    if client is None or not _awaits_confirmation(client, now):
+        return
     try:
-        tx.commit()
+        _send_fresh_link(org, client, Purpose.EMAIL_CONFIRMATION, now)
     except Conflict:
-        logger.info("known-email notice skipped (cool-down)", extra={"org_id": org.org_id})
+        # Over the limits, or another resend won the race and sent the link: same answer.
+        logger.info("resend not sent", extra={"client_id": client.client_id})
+
+
+# --- confirmation (R9, R10) ------------------------------------------------------------
 
 
 class _ClientChanged(Conflict):
     """Internal: the client's state changed between the read and the transaction."""
 
 
-def confirm_email(token: str) -> str:
-    """R9, R10: confirm once, then send get-started (or awaiting approval) and tell staff.
-    Returns the client's status. A client changed meanwhile (approved, deactivated) is
-    decided again once, on its new state."""
-    try:
-        return _confirm_email(token)
-    except _ClientChanged:
-        try:
-            return _confirm_email(token)
-        except _ClientChanged:
-            raise Conflict(
-                "Your account changed meanwhile; please open the link again.",
-                code="concurrent_change",
-            ) from None
-
-
-def _confirm_email(token: str) -> str:
+def confirm_email(token: str, username: str, password: str) -> str:
+    """R9, R10: the person at the address confirms it and chooses username and password,
+    which creates the login; then get-started (or awaiting approval) and staff notices.
+    Returns the client's status."""
     now = clock.now()
-    now_iso = clock.iso(now)
     link = check_usable(store.get_link(hash_token(token)), Purpose.EMAIL_CONFIRMATION, now)
     client = store.get_client(link.org_id, link.account_id)
     org = store.get_organization(link.org_id)
     if client is None or org is None:
         raise NotFound("This link is not valid.", code="link_not_found")
+    _refuse_expired_signup(client, now)
+    if client.email_confirmed:
+        raise Gone("This link was already used.", code="link_used")
+
+    def commit(claim_id: str, stored_username: str) -> str:
+        current: Client | None = client
+        # A client changed meanwhile (approved, deactivated) is decided again once, on its
+        # new state.
+        for _ in range(2):
+            if current is None:
+                raise NotFound("This link is not valid.", code="link_not_found")
+            try:
+                return _commit_confirmation(org, current, link, claim_id, stored_username)
+            except _ClientChanged:
+                current = store.get_client(link.org_id, link.account_id)
+                if current is not None:
+                    _refuse_expired_signup(current, clock.now())
+        raise Conflict(
+            "Your account changed meanwhile; please open the link again.",
+            code="concurrent_change",
+        )
+
+    return set_credentials_through_link(
+        link, Purpose.EMAIL_CONFIRMATION, username=username, password=password, commit=commit
+    )
+
+
+def _refuse_expired_signup(client: Client, now: datetime) -> None:
     # R19: past its deadline the registration is the cleanup's, even if the daily run has not
     # come yet; deciding on the deadline leaves no race between the two.
     if rules.signup_expired(
         origin=client.origin,
         email_confirmed=client.email_confirmed,
         cleanup_due_at=client.cleanup_due_at,
-        now_iso=now_iso,
+        now_iso=clock.iso(now),
     ):
         raise Gone(
             "This registration has expired; please register again.", code="registration_expired"
         )
 
+
+def _practitioner_at_confirmation(
+    org: Organization, client: Client
+) -> rules.PractitionerChoice | None:
+    """R6 at confirmation: the practitioner chosen at registration, in the department chosen
+    (or their first, if that one is no longer theirs). One who no longer takes clients makes
+    it "not sure" (R7): the office is asked to assign someone."""
+    if client.registered_practitioner_id is None:
+        return None
+    view = practitioner_view(org.org_id, client.registered_practitioner_id)
+    for department_id in (client.registered_department_id, None):
+        try:
+            return rules.choose_practitioner_department(view, department_id)
+        except InvalidInput:
+            continue
+    return None
+
+
+def _commit_confirmation(
+    org: Organization, client: Client, link: Link, claim_id: str, stored_username: str
+) -> str:
+    now = clock.now()
+    now_iso = clock.iso(now)
+    choice = _practitioner_at_confirmation(org, client)
     pending = client.status == rules.Status.PENDING
     tx = store.Transaction()
-    tx.update(
-        link,
-        [Link.used_at.set(now_iso)],
-        Link.used_at.does_not_exist() & Link.voided_at.does_not_exist(),
-        on_conflict=_link_used(),
-    )
+    use_claimed_link(tx, link, claim_id, now)
     actions: list[UpdateAction] = [
         Client.email_confirmed.set(True),
+        Client.credentials_set.set(True),
+        Client.username.set(stored_username),
         Client.cleanup_bucket.remove(),
         Client.cleanup_due_at.remove(),
         Client.link_hash.remove(),
@@ -288,6 +390,8 @@ def _confirm_email(token: str) -> str:
         & (Client.cleanup_due_at.does_not_exist() | (Client.cleanup_due_at > now_iso)),
         on_conflict=_ClientChanged("changed"),
     )
+    if choice is not None:
+        add_association(tx, org.org_id, client.client_id, choice)
     params = {"first_name": client.first_name, "org_name": org.name, "org_slug": org.org_id}
     tx.save(
         queue_email(
@@ -295,7 +399,7 @@ def _confirm_email(token: str) -> str:
         )
     )
     for notice in rules.staff_notices_after_confirmation(
-        chosen_practitioner_id=client.registered_practitioner_id,
+        chosen_practitioner_id=choice.practitioner_id if choice else None,
         pending=pending,
         staff=[_contact(s) for s in store.list_staff(org.org_id)],
     ):
@@ -317,12 +421,12 @@ def _confirm_email(token: str) -> str:
             actor_id=client.client_id,
         )
     )
-    tx.commit()
+    try:
+        tx.commit()
+    except InvalidInput:
+        # The practitioner stopped taking clients between the read and the commit.
+        raise _ClientChanged("practitioner changed") from None
     return client.status
-
-
-def _link_used() -> Gone:
-    return Gone("This link was already used.", code="link_used")
 
 
 def _contact(staff: Staff) -> rules.StaffContact:
@@ -333,70 +437,3 @@ def _contact(staff: Staff) -> rules.StaffContact:
         active=staff.active,
         new_client_notifications=staff.new_client_notifications,
     )
-
-
-def resend_confirmation(org_slug: str, email: str) -> None:
-    """R9, R21: a new link that voids the old one, for an unconfirmed self-registration.
-    Silent in every other case, and at most once per cool-down."""
-    org = store.get_organization(org_slug)
-    if org is None:
-        return
-    guard = store.get_guard(store.client_email_guard_key(org.org_id, email))
-    if guard is None or guard.owner_kind != "client":
-        return
-    client = store.get_client(org.org_id, guard.owner_id)
-    if client is None or client.email_confirmed or client.origin != "self":
-        return
-    settings = get_settings()
-    now = clock.now()
-    cutoff = clock.iso(now - timedelta(seconds=settings.resend_cooldown_seconds))
-    if client.link_sent_at and client.link_sent_at > cutoff:
-        logger.info("resend skipped (cool-down)", extra={"client_id": client.client_id})
-        return
-    if client.cleanup_due_at and client.cleanup_due_at <= clock.iso(now):
-        return  # R19: expired; the cleanup removes it and the address can register again
-    token, link = new_link(
-        Purpose.EMAIL_CONFIRMATION,
-        org_id=org.org_id,
-        account_kind="client",
-        account_id=client.client_id,
-        valid_hours=settings.confirmation_link_hours,
-    )
-    tx = store.Transaction()
-    tx.save(link, Link.token_hash.does_not_exist())
-    if client.link_hash:
-        tx.update(
-            Link(client.link_hash), [Link.voided_at.set(clock.iso(now))], Link.token_hash.exists()
-        )
-    tx.update(
-        client,
-        [
-            Client.link_hash.set(link.token_hash),
-            Client.link_purpose.set(link.purpose),
-            Client.link_sent_at.set(link.created_at),
-            Client.link_expires_at.set(link.expires_at),
-        ],
-        (Client.email_confirmed == False)  # noqa: E712
-        & (
-            Client.link_hash == client.link_hash
-            if client.link_hash
-            else Client.link_hash.does_not_exist()
-        ),
-    )
-    tx.save(_confirmation_email(org, client, token))
-    tx.save(
-        audit_event(
-            org_id=org.org_id,
-            subject_kind="client",
-            subject_id=client.client_id,
-            action="client.confirmation_resent",
-            actor_kind="public",
-        )
-    )
-    try:
-        tx.commit()
-    except Conflict:
-        logger.info(
-            "resend lost a race; the other request sent the link",
-            extra={"client_id": client.client_id},
-        )

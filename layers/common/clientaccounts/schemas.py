@@ -43,14 +43,15 @@ class RegistrationRequest(RequestModel):
     last_name: str = field(NAME)
     email: str = field(EMAIL)
     dob: date = field(DATE)
-    username: str = field(USERNAME)
-    password: str = field(PASSWORD)
+    # No username or password: they are chosen on the confirmation link (R5, R9).
     practitioner_id: str | None = field(ID, nullable=True)  # required; null = "not sure"
     department_id: str | None = field(ID, nullable=True, default=None)
 
 
 class EmailConfirmationRequest(RequestModel):
     token: str = field(TOKEN)
+    username: str = field(USERNAME)
+    password: str = field(PASSWORD)
 
 
 class ResendConfirmationRequest(RequestModel):

@@ -9,6 +9,7 @@ import random
 import re
 import secrets
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -128,6 +129,16 @@ def uniqueness_guard(guard_key: str, org_id: str, owner_kind: str, owner_id: str
         owner_id=owner_id,
         created_at=clock.iso(clock.now()),
     )
+
+
+def public_email_cooldown_key(org_id: str, email: str) -> str:
+    """R28: one per organization and address: when a public route of it last emailed there."""
+    return f"public-email#{org_id}#{normalize_email(email)}"
+
+
+def public_email_day_key(email: str, day: str) -> str:
+    """R28: one per address and UTC day, across organizations: how many public emails."""
+    return f"public-email-day#{day}#{normalize_email(email)}"
 
 
 def client_ref(org_id: str, client_id: str) -> str:
@@ -423,8 +434,12 @@ class Transaction:
         answers from the state the other one left (a used link, a taken email)."""
         connection = _transaction_connection()
         for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+            # botocore retries a call that timed out with the same token, and DynamoDB answers
+            # such a retry of a committed transaction with success instead of running it again
+            # (its conditions would fail: a committed change must not read as a refused one).
+            token = uuid.uuid4().hex
             try:
-                with TransactWrite(connection=connection) as tx:
+                with TransactWrite(connection=connection, client_request_token=token) as tx:
                     for _, add, _ in self._ops:
                         add(tx)
                 return
