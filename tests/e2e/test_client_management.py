@@ -185,10 +185,11 @@ def test_a_client_who_rewrites_its_account_id_is_still_refused(local_stack: Runn
         AuthFlow="REFRESH_TOKEN_AUTH",
         AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
     )["AuthenticationResult"]
-    portal = local_stack.login(username, "portal")  # the gate now reads the admin's record
-    for forged in (refreshed, portal):
-        claims = _claims(forged["IdToken"])
-        assert (claims["custom:account_id"], claims["custom:account_kind"]) == (admin_id, "staff")
-        for path in ("/me", "/clients", "/staff"):
-            answer = local_stack.call("GET", path, headers=bearer(forged))
-            assert answer.status == 401 and answer.body["code"] == "unauthorized", answer.text
+    # A new sign-in meets the login gate: the admin's record does not name this login.
+    with pytest.raises(ClientError, match="PreAuthentication failed"):
+        local_stack.login(username, "portal")
+    claims = _claims(refreshed["IdToken"])
+    assert (claims["custom:account_id"], claims["custom:account_kind"]) == (admin_id, "staff")
+    for path in ("/me", "/clients", "/staff"):
+        answer = local_stack.call("GET", path, headers=bearer(refreshed))
+        assert answer.status == 401 and answer.body["code"] == "unauthorized", answer.text

@@ -60,7 +60,7 @@ def scheduled_cleanup() -> Request:
     """The scheduled run, as EventBridge invokes it; its report is the outcome's detail."""
     # The job stops 20 s before its time runs out; the template gives it 300 s.
     context = FakeLambdaContext(function_name="CleanupFunction", remaining_ms=300_000)
-    event = scheduled_event("CleanupFunction", "Daily", REGION)
+    event = scheduled_event("CleanupFunction", "Hourly", REGION)
 
     def request() -> Outcome:
         report = load_handler("CleanupFunction")(event, context)

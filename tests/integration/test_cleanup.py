@@ -53,7 +53,7 @@ def cleanup_stack(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Stack:
 
 def run_cleanup(context: Context | None = None, at: str | None = None) -> dict[str, Any]:
     """Invoke the scheduled function with the event EventBridge sends (timed now, or `at`)."""
-    event = scheduled_event("CleanupFunction", "Daily", REGION)
+    event = scheduled_event("CleanupFunction", "Hourly", REGION)
     if at is not None:
         event["time"] = at
     result: dict[str, Any] = load_handler("CleanupFunction")(event, context or Context())
