@@ -50,6 +50,19 @@ def _warm_latency(options: Options) -> SectionResult:
     return warm_latency.section(options)
 
 
+def _registration_timing(options: Options) -> SectionResult:
+    from bench import registration_timing
+
+    return registration_timing.section(options.seed)
+
+
+def _link_races(options: Options) -> SectionResult:
+    in_process.prepare()
+    from bench import link_races
+
+    return link_races.section()
+
+
 def _cleanup_scale(options: Options) -> SectionResult:
     in_process.prepare()
     from bench import cleanup_scale
@@ -62,8 +75,10 @@ SECTIONS: dict[str, Callable[[Options], SectionResult]] = {
     "dynamodb_calls": _dynamodb_calls,
     "warm_latency": _warm_latency,
     "cleanup_scale": _cleanup_scale,
+    "link_races": _link_races,
     "cold_import": _cold_import,
     "local_stack_load": _local_stack_load,
+    "registration_timing": _registration_timing,
 }
 
 

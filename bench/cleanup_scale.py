@@ -13,16 +13,14 @@ Two things moto does in time proportional to the table, where DynamoDB does not:
 - it answers a Query on an index by going through every item of the table (DynamoDB reads, and
   bills, only the items returned): the table shows that time apart from the rest;
 - it deep-copies every table a TransactWriteItems touches, to roll back on failure (seconds per
-  transaction at 20,000 clients). This section turns that copy off (`_NoTableCopy`): every
-  transaction here must succeed, and any failure fails the section (the cleanup reports it,
-  the checks after each round find it), so the rollback is never relied upon.
+  transaction at 20,000 clients). This section uses the local stack's rollback instead
+  (infra/moto_transactions.py: it copies the items a transaction touches).
 
     python -m bench --only cleanup_scale [--runs N]   (rounds per size: N // 7, at least 1)
 """
 
 from __future__ import annotations
 
-import copy
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -181,25 +179,13 @@ def one_round(world: World) -> CleanupRun:
     )
 
 
-class _NoTableCopy:
-    """Stands in for the `copy` module in moto's DynamoDB backend: a table is "copied" as
-    itself (no rollback snapshot); anything else is copied as before."""
-
-    @staticmethod
-    def deepcopy(value: Any, memo: Any = None) -> Any:
-        from moto.dynamodb.models.table import Table
-
-        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
-
-
 def run(rounds: int) -> dict[int, list[CleanupRun]]:
-    import moto.dynamodb.models
-
     from clientaccounts.config import reset_settings
+    from infra import moto_transactions
 
     runs: dict[int, list[CleanupRun]] = {}
     with moto_stack() as (stack, monkeypatch), lambda_output_discarded() as terminal:
-        monkeypatch.setattr(moto.dynamodb.models, "copy", _NoTableCopy)
+        moto_transactions.install()
         # The pause between Cognito deletions paces a quota; timed, it would only be sleep.
         monkeypatch.setenv("COGNITO_DELETE_PAUSE_SECONDS", "0")
         reset_settings()

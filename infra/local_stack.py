@@ -42,6 +42,7 @@ from clientaccounts.config import reset_settings
 from clientaccounts.models import Staff
 from clientaccounts.organizations import FirstAdmin, NewOrganization, bootstrap_organization
 
+from . import moto_transactions
 from .lambda_loader import load_handler
 from .local_authorizer import fetch_jwks, issuer, verify_id_token
 from .local_cognito import PreAuthenticationGate
@@ -219,6 +220,9 @@ def start_stack(
     """Start the AWS endpoint, provision it, then serve the API. `before_api` runs once
     everything is provisioned, before the API accepts requests (seeding)."""
     prepare_process_environment(region)
+    # A transaction's rollback copies the items it touches, not whole tables (their size
+    # would otherwise set every write's latency).
+    moto_transactions.install()
     switch = _Switch(DomainDispatcherApplication(create_backend_app))
     aws_server = ServerThread.start(switch, aws_port, threaded=True, handler=_QuietMotoHandler)
     try:

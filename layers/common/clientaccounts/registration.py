@@ -190,6 +190,14 @@ def _answer_known_address(org: Organization, client: Client) -> None:
         _send_fresh_link(org, client, Purpose.INVITATION, now)
     else:
         tx = store.Transaction()
+        # The notice goes only to an account that still exists when it is sent.
+        tx.check(
+            Client,
+            client.org_id,
+            client.client_id,
+            Client.client_id.exists(),
+            on_conflict=Conflict("gone", code="client_not_found"),
+        )
         tx.save(
             queue_email(
                 "registration_attempt",
@@ -199,6 +207,16 @@ def _answer_known_address(org: Organization, client: Client) -> None:
             )
         )
         count_public_email(tx, org_id=org.org_id, email=client.email, now=now)
+        # A security event of the account's: someone offered its address to the form.
+        tx.save(
+            audit_event(
+                org_id=org.org_id,
+                subject_kind="client",
+                subject_id=client.client_id,
+                action="client.registration_attempted",
+                actor_kind="public",
+            )
+        )
         tx.commit()
 
 
