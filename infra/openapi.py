@@ -32,6 +32,12 @@ SUCCESS = {
     ("DELETE", "/clients/{client_id}/practitioners/{practitioner_id}"): 204,
     ("POST", "/staff"): 201,
     ("POST", "/departments"): 201,
+    ("POST", "/public/orgs/{slug}/forgot-login"): 202,
+    ("POST", "/clients/{client_id}/password-reset"): 202,
+    ("POST", "/staff/{staff_id}/invitation"): 202,
+    ("POST", "/staff/{staff_id}/password-reset"): 202,
+    ("POST", "/me/email-change"): 202,
+    ("POST", "/me/password-changed"): 202,
 }
 # Request headers a route reads, beyond Authorization.
 HEADERS: dict[tuple[str, str], list[dict[str, Any]]] = {

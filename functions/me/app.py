@@ -1,18 +1,42 @@
-"""GET /me (who the caller is) and GET /me/connections (the Care App's list)."""
+"""The caller's own account: GET and PATCH /me, own email change (R24), the notice after a
+password change (R23), and GET /me/connections (the Care App's list)."""
 
 from typing import Any
 
 from clientaccounts.associations import care_app_connections
-from clientaccounts.auth import caller_profile
-from clientaccounts.http import Request, create_api, request_caller
+from clientaccounts.http import Request, Response, create_api, json_response, request_caller
 from clientaccounts.observability import LambdaContext, logger
+from clientaccounts.profile import (
+    my_profile,
+    report_password_changed,
+    request_email_change,
+    update_my_profile,
+)
+from clientaccounts.schemas import EmailChangeRequest, UpdateMeRequest
 
 app = create_api()
 
 
 @app.get("/me")
-def me(request: Request) -> dict[str, object]:
-    return caller_profile(request_caller(request))
+def me(request: Request) -> dict[str, Any]:
+    return my_profile(request_caller(request))
+
+
+@app.patch("/me", body=UpdateMeRequest)
+def update_me(request: Request, body: UpdateMeRequest) -> dict[str, Any]:
+    return update_my_profile(request_caller(request), body)
+
+
+@app.post("/me/email-change", body=EmailChangeRequest)
+def change_email(request: Request, body: EmailChangeRequest) -> Response:
+    request_email_change(request_caller(request), body.email)
+    return json_response(202, {"message": "A confirmation link is on its way to the new address."})
+
+
+@app.post("/me/password-changed")
+def password_changed(request: Request) -> Response:
+    report_password_changed(request_caller(request))
+    return json_response(202, {"message": "Every session has ended; please sign in again."})
 
 
 @app.get("/me/connections")

@@ -27,7 +27,7 @@ from infra.local_gateway import match_route
 from infra.local_routes import scheduled_event
 from tests.aws_calls import AwsCalls, recorded_aws_calls
 from tests.integration.conftest import REGION, Caller, Stack
-from tests.lambda_events import FakeLambdaContext, api_event
+from tests.lambda_events import FakeLambdaContext, api_event, call_api
 from tests.request_bodies import (
     PASSWORD,
     confirmation_body,
@@ -295,6 +295,46 @@ def _new_staff(s: Scenario) -> dict[str, Any]:
     }
 
 
+def _forgot_login(s: Scenario, email: str) -> Request:
+    return _api(None, "POST", f"/public/orgs/{s.slug}/forgot-login", {"email": email})
+
+
+def _forgot_login_known(s: Scenario) -> Request:
+    email = s.confirmed().email
+    clock.advance(COOL_DOWN_SECONDS)  # past the registration email's cool-down
+    return _forgot_login(s, email)
+
+
+def _reset_password(s: Scenario) -> Request:
+    client = s.confirmed()
+    clock.advance(COOL_DOWN_SECONDS)  # past the confirmation email's cool-down
+    asked = call_api("POST", f"/public/orgs/{s.slug}/forgot-login", {"email": client.email})
+    assert asked.status == 202, asked.body
+    s.stack.deliver_emails()
+    token = s.stack.link_token(client.email)
+    return _api(None, "POST", "/public/password-resets", {"token": token, "password": PASSWORD})
+
+
+def _new_address() -> str:
+    return f"moved.{uuid.uuid4().hex[:8]}@mail.example"
+
+
+def _confirm_email_change(s: Scenario) -> Request:
+    client = s.confirmed()
+    new_email = _new_address()
+    asked = s.stack.as_client(client).call("POST", "/me/email-change", {"email": new_email})
+    assert asked.status == 202, asked.body
+    s.stack.deliver_emails()
+    token = s.stack.link_token(new_email)
+    return _api(None, "POST", "/public/email-changes/confirm", {"token": token})
+
+
+def _resend_staff_invitation(s: Scenario) -> Request:
+    invited = s.admin.call("POST", "/staff", _new_staff(s))
+    assert invited.status == 201, invited.body
+    return _api(s.admin, "POST", f"/staff/{invited.body['id']}/invitation")
+
+
 OPERATIONS: list[Operation] = [
     Operation(
         "GET /public/orgs/{slug}",
@@ -317,7 +357,36 @@ OPERATIONS: list[Operation] = [
     Operation("POST /public/email-confirmations", "ConfirmEmailFunction", _confirm),
     Operation("POST /public/email-confirmations/resend", "ConfirmEmailFunction", _resend),
     Operation("POST /public/invitations/accept", "AcceptInvitationFunction", _accept),
+    Operation(
+        "POST /public/orgs/{slug}/forgot-login (known email)",
+        "ConfirmEmailFunction",
+        _forgot_login_known,
+    ),
+    Operation(
+        "POST /public/orgs/{slug}/forgot-login (unknown email)",
+        "ConfirmEmailFunction",
+        lambda s: _forgot_login(s, _new_address()),
+    ),
+    Operation("POST /public/password-resets", "ConfirmEmailFunction", _reset_password),
+    Operation("POST /public/email-changes/confirm", "ConfirmEmailFunction", _confirm_email_change),
     Operation("GET /me", "MeFunction", lambda s: _api(s.admin, "GET", "/me")),
+    Operation(
+        "PATCH /me",
+        "MeFunction",
+        lambda s: _api(s.admin, "PATCH", "/me", {"new_client_notifications": False}),
+    ),
+    Operation(
+        "POST /me/email-change",
+        "MeFunction",
+        lambda s: _api(
+            s.stack.as_client(s.confirmed()), "POST", "/me/email-change", {"email": _new_address()}
+        ),
+    ),
+    Operation(
+        "POST /me/password-changed",
+        "MeFunction",
+        lambda s: _api(s.stack.as_client(s.confirmed()), "POST", "/me/password-changed"),
+    ),
     Operation(
         "GET /me/connections",
         "MeFunction",
@@ -353,6 +422,11 @@ OPERATIONS: list[Operation] = [
         "POST /clients/{client_id}/invitation",
         "InviteClientFunction",
         lambda s: _api(s.admin, "POST", f"/clients/{s.invited()['id']}/invitation"),
+    ),
+    Operation(
+        "POST /clients/{client_id}/password-reset",
+        "InviteClientFunction",
+        lambda s: _api(s.admin, "POST", f"/clients/{s.confirmed().client_id}/password-reset"),
     ),
     Operation(
         "DELETE /clients/{client_id}",
@@ -404,6 +478,12 @@ OPERATIONS: list[Operation] = [
         "POST /staff",
         "InviteStaffFunction",
         lambda s: _api(s.admin, "POST", "/staff", _new_staff(s)),
+    ),
+    Operation("POST /staff/{staff_id}/invitation", "InviteStaffFunction", _resend_staff_invitation),
+    Operation(
+        "POST /staff/{staff_id}/password-reset",
+        "InviteStaffFunction",
+        lambda s: _api(s.admin, "POST", f"/staff/{s.doc.staff_id}/password-reset"),
     ),
     Operation(
         "PATCH /staff/{staff_id}",

@@ -124,7 +124,46 @@ def _accept(w: World) -> Callable[[], ApiResponse]:
     )
 
 
+def _confirmed(w: World) -> dict[str, Any]:
+    body = _registered(w)
+    assert w.stack.confirm_registration(body).status == 200
+    clock.advance(61)  # past the cool-down of the registration's email
+    return body
+
+
+def _forgot_login(w: World) -> Callable[[], ApiResponse]:
+    body = _confirmed(w)
+    return lambda: call_api(
+        "POST", f"/public/orgs/{w.org.org['slug']}/forgot-login", {"email": body["email"]}
+    )
+
+
+def _reset_password(w: World) -> Callable[[], ApiResponse]:
+    body = _confirmed(w)
+    asked = call_api(
+        "POST", f"/public/orgs/{w.org.org['slug']}/forgot-login", {"email": body["email"]}
+    )
+    assert asked.status == 202
+    token = w.stack.link_token(body["email"])
+    return lambda: call_api(
+        "POST", "/public/password-resets", {"token": token, "password": "Brand-new-pass-8"}
+    )
+
+
+def _confirm_email_change(w: World) -> Callable[[], ApiResponse]:
+    body = _confirmed(w)
+    client = w.stack.client_by_email(w.org.org["slug"], body["email"])
+    assert client is not None
+    new = f"moved.{uuid.uuid4().hex[:8]}@mail.example"
+    assert w.stack.as_client(client).call("POST", "/me/email-change", {"email": new}).status == 202
+    token = w.stack.link_token(new)
+    return lambda: call_api("POST", "/public/email-changes/confirm", {"token": token})
+
+
 PUBLIC_CHANGES: dict[tuple[str, str], Perform] = {
+    ("POST", "/public/orgs/{slug}/forgot-login"): _forgot_login,
+    ("POST", "/public/password-resets"): _reset_password,
+    ("POST", "/public/email-changes/confirm"): _confirm_email_change,
     ("POST", "/public/orgs/{slug}/registrations"): lambda w: (
         lambda: w.stack.register(w.org.org["slug"], **registration_body())
     ),

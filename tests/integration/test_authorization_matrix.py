@@ -97,6 +97,13 @@ class World:
         )
         return member.staff_id
 
+    def invited_colleague(self) -> str:
+        """A staff member of the first department who has not accepted yet."""
+        member = self.stack.staff(
+            self.org, roles=["care_coordinator"], departments=[self.department], accepted=False
+        )
+        return member.staff_id
+
 
 Request = Callable[[World, str], tuple[str, Any]]  # (world, scope) -> (path, body)
 
@@ -121,6 +128,30 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/public/email-confirmations"): Row(None, 200),
     ("POST", "/public/email-confirmations/resend"): Row(None, 202),
     ("POST", "/public/invitations/accept"): Row(None, 200),
+    ("POST", "/public/orgs/{slug}/forgot-login"): Row(None, 202),
+    ("POST", "/public/password-resets"): Row(None, 200),
+    ("POST", "/public/email-changes/confirm"): Row(None, 200),
+    ("PATCH", "/me"): Row(
+        STAFF, 200, lambda w, _: ("/me", {"new_client_notifications": False}), other_org=200
+    ),
+    ("POST", "/me/email-change"): Row(
+        ANYONE,
+        202,
+        lambda w, _: ("/me/email-change", {"email": f"moved.{uuid.uuid4().hex[:8]}@mail.example"}),
+        other_org=202,
+    ),
+    ("POST", "/me/password-changed"): Row(
+        ANYONE, 202, lambda w, _: ("/me/password-changed", None), other_org=202
+    ),
+    ("POST", "/clients/{client_id}/password-reset"): Row(
+        MANAGERS, 202, _on_client("active", "/password-reset"), changes_client=True
+    ),
+    ("POST", "/staff/{staff_id}/invitation"): Row(
+        ADMINS, 202, lambda w, _: (f"/staff/{w.invited_colleague()}/invitation", None)
+    ),
+    ("POST", "/staff/{staff_id}/password-reset"): Row(
+        ADMINS, 202, lambda w, _: (f"/staff/{w.colleague()}/password-reset", None)
+    ),
     ("GET", "/me"): Row(ANYONE, 200, lambda w, _: ("/me", None), other_org=200),
     ("GET", "/me/connections"): Row(ANYONE, 200, lambda w, _: ("/me/connections", None), 200),
     ("POST", "/clients"): Row(MANAGERS, 201, lambda w, _: ("/clients", new_client_body()), 201),

@@ -472,19 +472,6 @@ def test_r17_audit_keeps_only_ids(stack: Stack) -> None:
 # --- GET /me, callers ---------------------------------------------------------------
 
 
-def test_me_describes_staff_and_clients(stack: Stack) -> None:
-    org = stack.organization()
-    me = stack.as_admin(org).call("GET", "/me").body
-    assert me["kind"] == "staff" and me["roles"] == ["org_admin"] and me["id"] == org.admin_id
-    _, client = _registered_and_confirmed(stack, org)
-    assert stack.as_client(client).call("GET", "/me").body == {
-        "kind": "client",
-        "id": client.client_id,
-        "org_slug": org.org["slug"],
-        "status": "active",
-    }
-
-
 def test_r13_unknown_or_inactive_caller_is_refused(stack: Stack) -> None:
     org = stack.organization()
     ghost = Caller(stack, {**stack.as_admin(org).claims, "custom:account_id": "nobody"})

@@ -17,6 +17,7 @@ PARAMS = {
     "org_slug": "care-co",
     "token": "tok_123",
     "client_id": "c1",
+    "username": "robin42",
     "waiting": 2,
     "after_days": 3,
     "oldest_days": 5,
@@ -56,10 +57,59 @@ def test_r10_staff_notices_link_the_record_without_client_personal_data(template
     assert "https://portal.example.org/care-co/clients/c1" in email.text
 
 
-def test_r21_registration_attempt_email_points_to_sign_in() -> None:
+def test_r21_registration_attempt_email_points_to_forgot_login() -> None:
     email = render(SETTINGS, "registration_attempt", PARAMS)
     assert "already has an account" in email.text
-    assert "https://portal.example.org/care-co/login" in email.text
+    assert "https://portal.example.org/care-co/forgot-login" in email.text
+    assert 'href="https://portal.example.org/care-co/forgot-login"' in email.html
+
+
+ACCOUNT_EMAILS = [
+    "password_reset", "contact_practice", "password_changed", "email_change", "email_changed"
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("template", ACCOUNT_EMAILS)
+def test_r23_r24_account_emails_carry_no_personal_data_but_the_own_username(
+    template: str,
+) -> None:
+    email = render(SETTINGS, template, PARAMS)
+    assert "alert" not in email.text + email.html  # the first name is never used
+    assert email.text.startswith("Hello,\n")
+    if template != "password_reset":
+        assert "robin42" not in email.text + email.html
+
+
+def test_r23_password_reset_gives_the_username_and_a_one_hour_link() -> None:
+    email = render(SETTINGS, "password_reset", PARAMS)
+    link = "https://portal.example.org/care-co/reset-password?token=tok_123"
+    assert "Your username is: robin42" in email.text and "robin42" in email.html
+    assert link in email.text and f'href="{link}"' in email.html
+    assert "expires in 1 hour." in email.text and "ignore this email" in email.text
+
+
+def test_r23_contact_practice_has_no_link_that_resets() -> None:
+    email = render(SETTINGS, "contact_practice", PARAMS)
+    assert "not active" in email.text and "token" not in email.text
+    assert "Care & Co <b>" in email.text and "Care &amp; Co &lt;b&gt;" in email.html
+
+
+def test_r23_password_changed_points_to_a_reset_if_it_was_not_you() -> None:
+    email = render(SETTINGS, "password_changed", PARAMS)
+    assert "signed out" in email.text
+    assert "https://portal.example.org/care-co/forgot-login" in email.text
+
+
+def test_r24_email_change_link_goes_to_the_confirmation_page() -> None:
+    email = render(SETTINGS, "email_change", {**PARAMS, "valid_hours": 24})
+    link = "https://portal.example.org/care-co/confirm-email-change?token=tok_123"
+    assert link in email.text and f'href="{link}"' in email.html
+    assert "24 hours" in email.text and "nothing changes" in email.text
+
+
+def test_r24_the_old_address_is_told_without_the_new_one() -> None:
+    email = render(SETTINGS, "email_changed", PARAMS)
+    assert "another email address" in email.text and "@" not in email.text
 
 
 def test_pending_approval_reminder_has_counts_and_the_pending_list_only() -> None:

@@ -8,13 +8,13 @@ is deactivated and Cognito runs no trigger for it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from . import store
-from .errors import Forbidden, Unauthorized
+from .errors import Forbidden, NotFound, Unauthorized
 from .identity import ACCOUNT_ATTRIBUTE, KIND_ATTRIBUTE, ORG_ATTRIBUTE, normalize_username
-from .models import Association
+from .models import Association, Client, Organization, Staff
 from .rules import CLIENT_MANAGER_ROLES, Status
 
 
@@ -26,6 +26,8 @@ class Caller:
     roles: frozenset[str] = frozenset()
     department_ids: frozenset[str] = frozenset()
     status: str | None = None  # clients only
+    # The caller's record as read for this request (GET /me, own-account changes).
+    account: Client | Staff | None = field(default=None, compare=False, repr=False)
 
 
 class Action(StrEnum):
@@ -85,28 +87,21 @@ def caller_from_claims(claims: Mapping[str, str] | None) -> Caller:
             account_id,
             roles=frozenset(staff.roles),
             department_ids=frozenset(staff.department_ids),
+            account=staff,
         )
     client = store.get_client(org_id, account_id)
     if client is None or not _is_the_login_of(client.username, claims):
         raise Unauthorized("Sign in again.")
     if client.status == Status.INACTIVE:
         raise Forbidden("This account is inactive.", code="account_inactive")
-    return Caller("client", org_id, account_id, status=client.status)
+    return Caller("client", org_id, account_id, status=client.status, account=client)
 
 
-def caller_profile(caller: Caller) -> dict[str, object]:
-    """GET /me."""
-    profile: dict[str, object] = {
-        "kind": caller.kind,
-        "id": caller.account_id,
-        "org_slug": caller.org_id,
-    }
-    if caller.kind == "staff":
-        profile["roles"] = sorted(caller.roles)
-        profile["department_ids"] = sorted(caller.department_ids)
-    else:
-        profile["status"] = caller.status
-    return profile
+def caller_organization(caller: Caller) -> Organization:
+    org = store.get_organization(caller.org_id)
+    if org is None:
+        raise NotFound("Organization not found.")
+    return org
 
 
 def authorize(caller: Caller, action: Action) -> None:

@@ -22,10 +22,17 @@ from .associations import (
     practitioner_view,
     remove_association,
 )
-from .auth import Action, Caller, authorize, check_department_scope
+from .auth import Action, Caller, authorize, caller_organization, check_department_scope
 from .config import get_settings
 from .errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
-from .links import Purpose, new_link, replace_client_link
+from .links import (
+    Purpose,
+    link_view,
+    live_link_actions,
+    new_link,
+    replace_client_link,
+    void_link,
+)
 from .models import Association, Client, Guard, Link, Organization, OutboxEmail
 from .observability import logger
 from .outbox import audit_by, queue_email, queue_link_email
@@ -69,9 +76,11 @@ def client_view(client: Client, associations: list[Association] | None = None) -
         "status": client.status,
         "email_confirmed": client.email_confirmed,
         "credentials_set": client.credentials_set,
+        # R23: managers see the username (never a password), to help someone who forgot it.
+        "username": client.username,
         "origin": client.origin,
         "created_at": client.created_at,
-        "link": _link_view(client),
+        "link": link_view(client),
     }
     if associations is not None:
         view["practitioners"] = [
@@ -85,34 +94,7 @@ def client_view(client: Client, associations: list[Association] | None = None) -
     return view
 
 
-def _link_view(client: Client) -> dict[str, Any] | None:
-    """The newest invitation or confirmation link and its state; None if there never was one."""
-    if not client.link_purpose:
-        return None
-    state = rules.link_state(
-        purpose=client.link_purpose,
-        email_confirmed=client.email_confirmed,
-        credentials_set=client.credentials_set,
-        live=client.link_hash is not None,
-        expires_at=client.link_expires_at,
-        now_iso=clock.iso(clock.now()),
-    )
-    return {
-        "purpose": client.link_purpose,
-        "state": state.value,
-        "sent_at": client.link_sent_at,
-        "expires_at": client.link_expires_at,
-    }
-
-
-def _organization(caller: Caller) -> Organization:
-    org = store.get_organization(caller.org_id)
-    if org is None:
-        raise NotFound("Organization not found.")
-    return org
-
-
-def _client(caller: Caller, client_id: str) -> Client:
+def caller_client(caller: Caller, client_id: str) -> Client:
     client = store.get_client(caller.org_id, client_id)
     if client is None:
         raise NotFound("No such client.", code="client_not_found")
@@ -237,7 +219,7 @@ def create_client(
     if replay is not None:
         return replay
     rules.check_date_of_birth(new.dob, clock.now().date())
-    org = _organization(caller)
+    org = caller_organization(caller)
     choices = _associations_for_new_client(caller, org, new.practitioners)
 
     client_id = uuid.uuid4().hex
@@ -322,7 +304,7 @@ def _name_key(last: str, first: str, client_id: str) -> str:
 
 def get_client_detail(caller: Caller, client_id: str) -> dict[str, Any]:
     authorize(caller, Action.MANAGE_CLIENTS)
-    client = _client(caller, client_id)
+    client = caller_client(caller, client_id)
     return client_view(client, store.list_client_associations(caller.org_id, client_id))
 
 
@@ -364,7 +346,7 @@ def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> dic
     authorize(caller, Action.MANAGE_CLIENTS)
     if not changes.given:
         raise InvalidInput("Give at least one field to change.", field="body")
-    client = _client(caller, client_id)
+    client = caller_client(caller, client_id)
     associations_to_change(caller, client_id)
     now = clock.iso(clock.now())
     actions: list[UpdateAction] = [Client.updated_at.set(now)]
@@ -390,9 +372,13 @@ def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> dic
             value = getattr(changes, optional)
             attribute = getattr(Client, optional)
             actions.append(attribute.set(value) if value else attribute.remove())
+    condition = Client.status == client.status
     if changes.email is not None and store.normalize_email(changes.email) != store.normalize_email(
         client.email
     ):
+        condition &= _correct_email_before_credentials(
+            tx, caller_organization(caller), client, changes.email, actions
+        )
         # The uniqueness guard moves with the email, in the same transaction.
         tx.save(
             store.uniqueness_guard(
@@ -429,14 +415,63 @@ def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> dic
     tx.update(
         client,
         actions,
-        Client.status == client.status,
+        condition,
         on_conflict=Conflict(
             "The client changed meanwhile; reload and try again.", code="concurrent_change"
         ),
     )
     tx.save(audit_by(caller, "client", client_id, audit_action))
     tx.commit()
-    return client_view(_client(caller, client_id))
+    return client_view(caller_client(caller, client_id))
+
+
+def _correct_email_before_credentials(
+    tx: store.Transaction,
+    org: Organization,
+    client: Client,
+    new_email: str,
+    actions: list[UpdateAction],
+) -> Any:
+    """R24: staff correct a client's email (a typo) only before the client has credentials;
+    the live link dies and a new one goes to the new address. Returns the condition the
+    client's update must add (still no credentials, same live link)."""
+    if client.credentials_set:
+        raise Conflict(
+            "Only the client can change their email now; they do it from their account.",
+            code="client_owns_email",
+            field="email",
+        )
+    settings = get_settings()
+    invited = client.origin == "staff"
+    purpose = Purpose.INVITATION if invited else Purpose.EMAIL_CONFIRMATION
+    hours = settings.invitation_link_hours if invited else settings.confirmation_link_hours
+    token, link = new_link(
+        purpose,
+        org_id=client.org_id,
+        account_kind="client",
+        account_id=client.client_id,
+        valid_hours=hours,
+    )
+    tx.save(link, Link.token_hash.does_not_exist())
+    void_link(tx, client.link_hash, link.created_at)
+    actions += live_link_actions(client, link)
+    tx.save(
+        queue_link_email(
+            "invitation" if invited else "email_confirmation",
+            to=new_email,
+            first_name=client.first_name,
+            org_id=org.org_id,
+            org_name=org.name,
+            token=token,
+            valid_hours=hours,
+        )
+    )
+    same_link = (
+        Client.link_hash == client.link_hash
+        if client.link_hash
+        else Client.link_hash.does_not_exist()
+    )
+    return (Client.credentials_set == False) & same_link  # noqa: E712
 
 
 def _status_after(client: Client, active: bool | None) -> str:
@@ -454,12 +489,12 @@ def _status_after(client: Client, active: bool | None) -> str:
 def approve_pending_client(caller: Caller, client_id: str) -> dict[str, Any]:
     """R16: pending -> active, and the client hears of it; anything else is a conflict."""
     authorize(caller, Action.MANAGE_CLIENTS)
-    client = _client(caller, client_id)
+    client = caller_client(caller, client_id)
     associations_to_change(caller, client_id)
     not_pending = Conflict("Only a pending client can be approved.", code="not_pending")
     if client.status != rules.Status.PENDING:
         raise not_pending
-    org = _organization(caller)
+    org = caller_organization(caller)
     tx = store.Transaction()
     tx.update(
         client,
@@ -493,7 +528,7 @@ def approve_pending_client(caller: Caller, client_id: str) -> dict[str, Any]:
 def delete_client(caller: Caller, client_id: str) -> None:
     """R17: login, record, associations, open link and guard all go; the audit keeps ids."""
     authorize(caller, Action.DELETE_CLIENTS)
-    client = _client(caller, client_id)
+    client = caller_client(caller, client_id)
     associations = associations_to_change(caller, client_id)
     # The login first: if Cognito fails nothing has changed; if the transaction then fails,
     # a retried DELETE finds no login and finishes the job.
@@ -527,11 +562,11 @@ def delete_client(caller: Caller, client_id: str) -> None:
 def resend_invitation(caller: Caller, client_id: str) -> None:
     """R3: a new link for a client who has not set credentials yet; the older link is void."""
     authorize(caller, Action.MANAGE_CLIENTS)
-    client = _client(caller, client_id)
+    client = caller_client(caller, client_id)
     associations_to_change(caller, client_id)
     if client.credentials_set:
         raise Conflict("This client has already set a username and password.", code="accepted")
-    org = _organization(caller)
+    org = caller_organization(caller)
     tx = store.Transaction()
     token = replace_client_link(
         tx, client, Purpose.INVITATION, valid_hours=get_settings().invitation_link_hours

@@ -36,6 +36,8 @@ class Settings:
     portal_origin: str = ""
     confirmation_link_hours: int = 24
     invitation_link_hours: int = 72
+    password_reset_link_hours: int = 1  # R23
+    email_change_link_hours: int = 24  # R24
     unconfirmed_retention_days: int = 7
     pending_reminder_days: int = 3
     # The cleanup's pause between Cognito deletions (admin API quotas are per account).
@@ -80,6 +82,8 @@ def load_settings() -> Settings:
         portal_origin=os.environ.get("PORTAL_ORIGIN", ""),
         confirmation_link_hours=int(os.environ.get("CONFIRMATION_LINK_HOURS", "24")),
         invitation_link_hours=int(os.environ.get("INVITATION_LINK_HOURS", "72")),
+        password_reset_link_hours=int(os.environ.get("PASSWORD_RESET_LINK_HOURS", "1")),
+        email_change_link_hours=int(os.environ.get("EMAIL_CHANGE_LINK_HOURS", "24")),
         unconfirmed_retention_days=int(os.environ.get("UNCONFIRMED_RETENTION_DAYS", "7")),
         pending_reminder_days=int(os.environ.get("PENDING_REMINDER_DAYS", "3")),
         cognito_delete_pause_seconds=float(os.environ.get("COGNITO_DELETE_PAUSE_SECONDS", "0.2")),

@@ -5,7 +5,7 @@ Staff notifications carry a link to the record, not the client's personal data.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -178,22 +178,123 @@ def _staff_notice(
 
 def registration_attempt(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
     org = str(p["org_name"])
-    link = portal_url(settings, p["org_slug"], "login")
+    link = portal_url(settings, p["org_slug"], "forgot-login")
     return RenderedEmail(
         subject=f"Someone tried to register with your email at {org}",
         text=f"Hello,\n\nSomeone tried to register a new {org} account with this email address, "
         "which already has an account. If it was you, sign in instead; if you forgot your "
-        f"username or password, use the portal's sign-in page: {link}\n\nIf it was not you, "
+        f"username or password, use Forgot Login: {link}\n\nIf it was not you, "
         "you can ignore this email; nothing has changed.",
         html=_html(
             [
                 "Hello,",
                 f"Someone tried to register a new {escape(org)} account with this email "
-                "address, which already has an account. If it was you, sign in instead.",
+                "address, which already has an account. If it was you, sign in instead; if "
+                "you forgot your username or password, use Forgot Login.",
                 "If it was not you, you can ignore this email; nothing has changed.",
             ],
-            (link, "Sign in"),
+            (link, "Forgot Login"),
         ),
+    )
+
+
+def _signed_link_email(
+    subject: str, lines: list[str], link: tuple[str, str] | None, after: Sequence[str] = ()
+) -> RenderedEmail:
+    """An account email with no personal data: a greeting without a name, the lines, the
+    link (shown in full in the text part), the closing lines."""
+    text = "Hello,\n\n" + " ".join(lines)
+    if link:
+        text += f"\n{link[0]}"
+    if after:
+        text += "\n\n" + " ".join(after)
+    html = _html(["Hello,", *(escape(line) for line in lines)], link)
+    if after:
+        html = html.replace("</body>", "".join(f"<p>{escape(a)}</p>" for a in after) + "</body>")
+    return RenderedEmail(subject=subject, text=text, html=html)
+
+
+def password_reset(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
+    """R23: the recipient's own username and a single-use reset link."""
+    link = portal_url(settings, p["org_slug"], "reset-password", token=p["token"])
+    hours = int(p.get("valid_hours", settings.password_reset_link_hours))
+    org = str(p["org_name"])
+    when = "1 hour" if hours == 1 else f"{hours} hours"
+    return _signed_link_email(
+        f"Your {org} sign-in details",
+        [
+            f"Someone asked to help you sign in to {org}.",
+            f"Your username is: {p['username']}",
+            "To choose a new password, open this link:",
+        ],
+        (link, "Choose a new password"),
+        [
+            f"The link works once and expires in {when}. If you did not ask, ignore this "
+            "email: your password stays as it is.",
+        ],
+    )
+
+
+def contact_practice(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
+    """R23: an inactive account gets no reset; the practice can reactivate it."""
+    org = str(p["org_name"])
+    return _signed_link_email(
+        f"Your {org} account",
+        [
+            f"Someone asked to help you sign in to {org}, but this account is not active.",
+            f"Please contact {org} directly; they can reactivate it. Their portal:",
+        ],
+        (portal_url(settings, p["org_slug"], "login"), f"{org} portal"),
+        ["If you did not ask, you can ignore this email."],
+    )
+
+
+def password_changed(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
+    """R23: after a reset or a change, so a change made by someone else is noticed."""
+    org = str(p["org_name"])
+    link = portal_url(settings, p["org_slug"], "forgot-login")
+    return _signed_link_email(
+        f"Your {org} password was changed",
+        [
+            f"The password of your {org} account was just changed, and every device was "
+            "signed out.",
+            "If this was you, there is nothing to do. If it was not, reset your password now "
+            f"and tell {org}:",
+        ],
+        (link, "Reset my password"),
+    )
+
+
+def email_change(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
+    """R24: sent to the new address; nothing changes until it is confirmed."""
+    link = portal_url(settings, p["org_slug"], "confirm-email-change", token=p["token"])
+    hours = int(p.get("valid_hours", settings.email_change_link_hours))
+    org = str(p["org_name"])
+    return _signed_link_email(
+        f"Confirm your new email for {org}",
+        [
+            f"Someone asked to use this address for their {org} account.",
+            "If it was you, confirm it here:",
+        ],
+        (link, "Confirm my new email"),
+        [
+            f"The link works once and expires in {hours} hours. If it was not you, ignore "
+            "this email; nothing changes.",
+        ],
+    )
+
+
+def email_changed(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
+    """R24: sent to the old address once the change is confirmed."""
+    org = str(p["org_name"])
+    return _signed_link_email(
+        f"The email of your {org} account was changed",
+        [
+            f"Your {org} account now uses another email address, and every device was "
+            "signed out. This address will receive nothing more about it.",
+            f"If you did not make this change, contact {org} at once. Their portal:",
+        ],
+        (portal_url(settings, p["org_slug"], "login"), f"{org} portal"),
     )
 
 
@@ -223,6 +324,11 @@ TEMPLATES: dict[str, Callable[[Settings, dict[str, Any]], RenderedEmail]] = {
     "awaiting_approval": awaiting_approval,
     "registration_attempt": registration_attempt,
     "pending_approval_reminder": pending_approval_reminder,
+    "password_reset": password_reset,
+    "contact_practice": contact_practice,
+    "password_changed": password_changed,
+    "email_change": email_change,
+    "email_changed": email_changed,
     "practitioner_new_client": _staff_notice(
         "A new client chose you",
         ["A new client registered, confirmed their email and chose you as practitioner."],

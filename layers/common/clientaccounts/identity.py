@@ -124,3 +124,19 @@ def sign_out_everywhere(username: str) -> None:
             return
         logger.warning("cognito global sign-out failed", extra={"error_code": _error_code(exc)})
         raise ServiceUnavailable("Sessions could not be ended now; please try again.") from exc
+
+
+def set_password(username: str, password: str) -> None:
+    """R23: a new permanent password, chosen on a reset link (never by anyone else)."""
+    try:
+        client("cognito-idp").admin_set_user_password(
+            UserPoolId=get_settings().user_pool_id,
+            Username=normalize_username(username),
+            Password=password,
+            Permanent=True,
+        )
+    except (ClientError, BotoCoreError) as exc:
+        if _error_code(exc) == "InvalidPasswordException":
+            raise InvalidInput("This password is too weak.", field="password") from exc
+        logger.warning("cognito set_password failed", extra={"error_code": _error_code(exc)})
+        raise ServiceUnavailable("The password could not be set now; please try again.") from exc

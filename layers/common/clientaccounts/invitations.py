@@ -55,8 +55,14 @@ def accept_invitation(token: str, username: str, password: str) -> str:
         elif staff is not None:
             tx.update(
                 staff,
-                [Staff.username.set(stored_username), Staff.updated_at.set(at)],
-                Staff.username.does_not_exist(),
+                [
+                    Staff.username.set(stored_username),
+                    Staff.link_hash.remove(),
+                    Staff.updated_at.set(at),
+                ],
+                # The live link, or a staff member invited before links were kept on the record.
+                Staff.username.does_not_exist()
+                & (Staff.link_hash.does_not_exist() | (Staff.link_hash == link.token_hash)),
                 on_conflict=link_used,
             )
         tx.save(

@@ -6,10 +6,11 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from . import clock, store
+from . import clock, rules, store
 from .errors import Conflict, Gone, NotFound
-from .models import Client, Link
+from .models import Client, Link, Staff
 
 HOUSEKEEPING_DAYS = 30  # TTL deletes the record this long after expiry; expiry itself is exact
 
@@ -17,6 +18,23 @@ HOUSEKEEPING_DAYS = 30  # TTL deletes the record this long after expiry; expiry 
 class Purpose(StrEnum):
     EMAIL_CONFIRMATION = "email_confirmation"
     INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a password); R23
+    EMAIL_CHANGE = "email_change"  # R24: kept apart on the account (email_change_link_hash)
+
+
+Account = Client | Staff
+
+
+def account_kind(account: Account) -> str:
+    return "client" if isinstance(account, Client) else "staff"
+
+
+def account_id(account: Account) -> str:
+    return account.client_id if isinstance(account, Client) else account.staff_id
+
+
+def has_credentials(account: Account) -> bool:
+    return account.username is not None
 
 
 def hash_token(token: str) -> str:
@@ -24,7 +42,13 @@ def hash_token(token: str) -> str:
 
 
 def new_link(
-    purpose: Purpose, *, org_id: str, account_kind: str, account_id: str, valid_hours: int
+    purpose: Purpose,
+    *,
+    org_id: str,
+    account_kind: str,
+    account_id: str,
+    valid_hours: int,
+    new_email: str | None = None,
 ) -> tuple[str, Link]:
     token = secrets.token_urlsafe(32)
     created = clock.now()
@@ -38,6 +62,7 @@ def new_link(
         created_at=clock.iso(created),
         expires_at=clock.iso(expires),
         expires_ttl=expires + timedelta(days=HOUSEKEEPING_DAYS),
+        new_email=new_email,
     )
     return token, link
 
@@ -55,43 +80,96 @@ def check_usable(link: Link | None, purpose: Purpose, now: datetime) -> Link:
     return link
 
 
-def replace_client_link(
-    tx: store.Transaction, client: Client, purpose: Purpose, *, valid_hours: int
+def _still_needed(account: Account, purpose: Purpose) -> Any:
+    """The condition that what the link asks for is not done yet (or, for a reset, that
+    there are credentials to reset)."""
+    if isinstance(account, Client):
+        if purpose is Purpose.INVITATION:
+            return Client.credentials_set == False  # noqa: E712
+        if purpose is Purpose.EMAIL_CONFIRMATION:
+            return Client.email_confirmed == False  # noqa: E712
+        return Client.username.exists()
+    if purpose is Purpose.INVITATION:
+        return Staff.username.does_not_exist()
+    return Staff.username.exists()
+
+
+def live_link_actions(account: Account, link: Link) -> list[Any]:
+    """The account's record of its newest link (the older one is voided separately)."""
+    model = type(account)
+    return [
+        model.link_hash.set(link.token_hash),
+        model.link_purpose.set(link.purpose),
+        model.link_sent_at.set(link.created_at),
+        model.link_expires_at.set(link.expires_at),
+        model.link_used_at.remove(),
+    ]
+
+
+def void_link(tx: store.Transaction, token_hash: str | None, at: str) -> None:
+    """The older link dies when a newer one is sent (R3, R9, R23, R24)."""
+    if token_hash:
+        tx.update(Link(token_hash), [Link.voided_at.set(at)], Link.token_hash.exists())
+
+
+def replace_account_link(
+    tx: store.Transaction, account: Account, purpose: Purpose, *, valid_hours: int
 ) -> str:
-    """A new link for the client (R3, R9: a newer link voids the older), added to `tx`;
-    returns its token for the email. The client must still be as read: same live link, and
-    not yet done with what the link asks for."""
+    """A new invitation, confirmation or password-reset link for the account (R3, R9, R23: a
+    newer link voids the older), added to `tx`; returns its token for the email. The account
+    must still be as read: same live link, and still needing what the link is for."""
+    model = type(account)
     token, link = new_link(
         purpose,
-        org_id=client.org_id,
-        account_kind="client",
-        account_id=client.client_id,
+        org_id=account.org_id,
+        account_kind=account_kind(account),
+        account_id=account_id(account),
         valid_hours=valid_hours,
     )
     tx.save(link, Link.token_hash.does_not_exist())
-    if client.link_hash:
-        tx.update(
-            Link(client.link_hash), [Link.voided_at.set(link.created_at)], Link.token_hash.exists()
-        )
-    not_done = (
-        Client.credentials_set == False  # noqa: E712
-        if purpose is Purpose.INVITATION
-        else Client.email_confirmed == False  # noqa: E712
-    )
+    void_link(tx, account.link_hash, link.created_at)
     same_link = (
-        Client.link_hash == client.link_hash
-        if client.link_hash
-        else Client.link_hash.does_not_exist()
+        model.link_hash == account.link_hash
+        if account.link_hash
+        else model.link_hash.does_not_exist()
     )
     tx.update(
-        client,
-        [
-            Client.link_hash.set(link.token_hash),
-            Client.link_purpose.set(link.purpose),
-            Client.link_sent_at.set(link.created_at),
-            Client.link_expires_at.set(link.expires_at),
-        ],
-        not_done & same_link,
-        on_conflict=Conflict("The client changed meanwhile; try again.", code="concurrent_change"),
+        account,
+        live_link_actions(account, link),
+        _still_needed(account, purpose) & same_link,
+        on_conflict=Conflict("The account changed meanwhile; try again.", code="concurrent_change"),
     )
     return token
+
+
+def replace_client_link(
+    tx: store.Transaction, client: Client, purpose: Purpose, *, valid_hours: int
+) -> str:
+    """`replace_account_link` for a client (R3, R9)."""
+    return replace_account_link(tx, client, purpose, valid_hours=valid_hours)
+
+
+def link_view(account: Account) -> dict[str, Any] | None:
+    """The newest invitation, confirmation or reset link and its state (API.md's `link`);
+    None if there never was one."""
+    if not account.link_purpose:
+        return None
+    if isinstance(account, Client):
+        email_confirmed, credentials_set = account.email_confirmed, account.credentials_set
+    else:
+        email_confirmed = credentials_set = account.username is not None
+    state = rules.link_state(
+        purpose=account.link_purpose,
+        email_confirmed=email_confirmed,
+        credentials_set=credentials_set,
+        used=account.link_used_at is not None,
+        live=account.link_hash is not None,
+        expires_at=account.link_expires_at,
+        now_iso=clock.iso(clock.now()),
+    )
+    return {
+        "purpose": account.link_purpose,
+        "state": state.value,
+        "sent_at": account.link_sent_at,
+        "expires_at": account.link_expires_at,
+    }

@@ -68,6 +68,14 @@ class Staff(Model):
     new_client_notifications = BooleanAttribute(default=True)
     active = BooleanAttribute(default=True)
     username = UnicodeAttribute(null=True)
+    # The newest emailed link (invitation or password reset) and what became of it, as on
+    # a client; the email-change link is kept apart so that neither voids the other.
+    link_hash = UnicodeAttribute(null=True)
+    link_purpose = UnicodeAttribute(null=True)
+    link_sent_at = UnicodeAttribute(null=True)
+    link_expires_at = UnicodeAttribute(null=True)
+    link_used_at = UnicodeAttribute(null=True)
+    email_change_link_hash = UnicodeAttribute(null=True)
     # R12: clients associated with this practitioner, kept in the association's transaction
     # so that removing the role can require zero without a race.
     client_count = NumberAttribute(null=True)
@@ -142,6 +150,8 @@ class Client(Model):
     link_purpose = UnicodeAttribute(null=True)
     link_sent_at = UnicodeAttribute(null=True)
     link_expires_at = UnicodeAttribute(null=True)
+    link_used_at = UnicodeAttribute(null=True)  # a password-reset link's use (R23)
+    email_change_link_hash = UnicodeAttribute(null=True)  # R24: the live email-change link
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute(null=True)
 
@@ -216,7 +226,7 @@ class Link(Model):
         table_name = "Links"
 
     token_hash = UnicodeAttribute(hash_key=True)
-    purpose = UnicodeAttribute()  # "email_confirmation" | "invitation"
+    purpose = UnicodeAttribute()  # links.Purpose
     org_id = UnicodeAttribute()
     account_kind = UnicodeAttribute()  # "client" | "staff"
     account_id = UnicodeAttribute()
@@ -228,6 +238,7 @@ class Link(Model):
     # (credentials.py): a second request with the same link waits its turn instead of racing.
     claim_id = UnicodeAttribute(null=True)
     claimed_until = UnicodeAttribute(null=True)
+    new_email = UnicodeAttribute(null=True)  # an email-change link's address (R24)
     # Housekeeping only: DynamoDB TTL deletes late; expiry is decided on `expires_at`.
     expires_ttl = TTLAttribute(null=True)
 

@@ -184,10 +184,10 @@ def _answer_known_address(org: Organization, client: Client) -> None:
     (nobody's credentials are at stake); any other account is told someone tried to register
     with its address. Each within the address's public email limits (R28)."""
     now = clock.now()
-    if _awaits_confirmation(client, now):
-        _send_fresh_link(org, client, Purpose.EMAIL_CONFIRMATION, now)
-    elif _awaits_invitation(client):
-        _send_fresh_link(org, client, Purpose.INVITATION, now)
+    if awaits_confirmation(client, now):
+        send_fresh_client_link(org, client, Purpose.EMAIL_CONFIRMATION, now)
+    elif awaits_invitation(client):
+        send_fresh_client_link(org, client, Purpose.INVITATION, now)
     else:
         tx = store.Transaction()
         # The notice goes only to an account that still exists when it is sent.
@@ -220,7 +220,7 @@ def _answer_known_address(org: Organization, client: Client) -> None:
         tx.commit()
 
 
-def _awaits_confirmation(client: Client, now: datetime) -> bool:
+def awaits_confirmation(client: Client, now: datetime) -> bool:
     """An unconfirmed self-registration before its deadline (R9, R19)."""
     return (
         client.origin == "self"
@@ -234,7 +234,7 @@ def _awaits_confirmation(client: Client, now: datetime) -> bool:
     )
 
 
-def _awaits_invitation(client: Client) -> bool:
+def awaits_invitation(client: Client) -> bool:
     """A staff-created client who has not chosen credentials and is not inactive (R3)."""
     return (
         client.origin == "staff"
@@ -243,7 +243,9 @@ def _awaits_invitation(client: Client) -> bool:
     )
 
 
-def _send_fresh_link(org: Organization, client: Client, purpose: Purpose, now: datetime) -> None:
+def send_fresh_client_link(
+    org: Organization, client: Client, purpose: Purpose, now: datetime
+) -> None:
     """A new confirmation or invitation link, the older one void, asked for on a public route
     (registration, resend): counted against the address's limits, audited as public."""
     settings = get_settings()
@@ -291,10 +293,10 @@ def resend_confirmation(org_slug: str, email: str) -> None:
         return
     client = store.get_client(org.org_id, guard.owner_id)
     now = clock.now()
-    if client is None or not _awaits_confirmation(client, now):
+    if client is None or not awaits_confirmation(client, now):
         return
     try:
-        _send_fresh_link(org, client, Purpose.EMAIL_CONFIRMATION, now)
+        send_fresh_client_link(org, client, Purpose.EMAIL_CONFIRMATION, now)
     except Conflict:
         # Over the limits, or another resend won the race and sent the link: same answer.
         logger.info("resend not sent", extra={"client_id": client.client_id})

@@ -209,12 +209,17 @@ def link_state(
     live: bool,
     expires_at: str | None,
     now_iso: str,
+    used: bool = False,
 ) -> LinkState:
     """What became of a client's newest emailed link, so staff know whether to resend (R3, R9).
     It is accepted once what it asked for is done: the email confirmed (confirmation) or the
     username and password chosen (invitation); else expired at `expires_at` (ISO strings in
-    UTC compare as times), or when no live link is left."""
-    done = credentials_set if purpose == "invitation" else email_confirmed
+    UTC compare as times), or when no live link is left. A password-reset link (R23) is
+    accepted once used."""
+    if purpose == "password_reset":
+        done = used
+    else:
+        done = credentials_set if purpose == "invitation" else email_confirmed
     if done:
         return LinkState.ACCEPTED
     if not live or expires_at is None or now_iso >= expires_at:

@@ -59,6 +59,31 @@ class ResendConfirmationRequest(RequestModel):
     email: str = field(EMAIL)
 
 
+class ForgotLoginRequest(RequestModel):
+    email: str = field(EMAIL)
+
+
+class PasswordResetRequest(RequestModel):
+    token: str = field(TOKEN)
+    password: str = field(PASSWORD)
+
+
+class EmailChangeConfirmationRequest(RequestModel):
+    token: str = field(TOKEN)
+
+
+class EmailChangeRequest(RequestModel):
+    email: str = field(EMAIL)
+
+
+class UpdateMeRequest(RequestModel):
+    """PATCH /me (R25): notifications for any staff member; the name for manager roles."""
+
+    new_client_notifications: bool | None = field(BOOLEAN, default=None)
+    first_name: str | None = field(NAME, default=None)
+    last_name: str | None = field(NAME, default=None)
+
+
 class PractitionerChoiceBody(RequestModel):
     practitioner_id: str = field(ID)
     department_id: str | None = field(ID, nullable=True, default=None)

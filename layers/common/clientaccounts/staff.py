@@ -14,11 +14,11 @@ from typing import Any
 from pynamodb.expressions.update import Action as UpdateAction
 
 from . import clock, identity, store
-from .auth import ALL_STAFF_ROLES, Action, Caller, authorize
+from .auth import ALL_STAFF_ROLES, Action, Caller, authorize, caller_organization
 from .config import get_settings
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .links import Purpose, new_link
-from .models import Guard, Link, Staff
+from .links import Purpose, link_view, new_link, replace_account_link
+from .models import Guard, Link, Organization, OutboxEmail, Staff
 from .outbox import audit_by, queue_link_email
 
 
@@ -33,14 +33,16 @@ def staff_view(staff: Staff, clients: list[dict[str, Any]] | None = None) -> dic
         "new_client_notifications": staff.new_client_notifications,
         "active": staff.active,
         "credentials_set": staff.username is not None,
+        "username": staff.username,  # R23, as on a client
         "created_at": staff.created_at,
+        "link": link_view(staff),
     }
     if clients is not None:
         view["clients"] = clients
     return view
 
 
-def _member(caller: Caller, staff_id: str) -> Staff:
+def staff_member(caller: Caller, staff_id: str) -> Staff:
     staff = store.get_staff(caller.org_id, staff_id)
     if staff is None:
         raise NotFound("No such staff member.", code="staff_not_found")
@@ -66,7 +68,7 @@ def list_staff_members(
 def get_staff_detail(caller: Caller, staff_id: str) -> dict[str, Any]:
     """With the practitioner's clients (R11, from the practitioner's side)."""
     authorize(caller, Action.READ_STAFF)
-    staff = _member(caller, staff_id)
+    staff = staff_member(caller, staff_id)
     clients = None
     if "practitioner" in staff.roles:
         clients = [
@@ -120,9 +122,7 @@ def invite_staff_member(caller: Caller, new: NewStaff) -> dict[str, Any]:
     _check_roles(new.roles)
     _check_may_grant(caller, set(), set(new.roles))
     _check_departments(caller, new.department_ids)
-    org = store.get_organization(caller.org_id)
-    if org is None:
-        raise NotFound("Organization not found.")
+    org = caller_organization(caller)
     staff_id = uuid.uuid4().hex
     now = clock.iso(clock.now())
     member = Staff(
@@ -145,6 +145,10 @@ def invite_staff_member(caller: Caller, new: NewStaff) -> dict[str, Any]:
         account_id=staff_id,
         valid_hours=get_settings().invitation_link_hours,
     )
+    member.link_hash = link.token_hash
+    member.link_purpose = link.purpose
+    member.link_sent_at = link.created_at
+    member.link_expires_at = link.expires_at
     tx = store.Transaction()
     tx.save(member, Staff.staff_id.does_not_exist())
     tx.save(
@@ -157,20 +161,50 @@ def invite_staff_member(caller: Caller, new: NewStaff) -> dict[str, Any]:
         ),
     )
     tx.save(link, Link.token_hash.does_not_exist())
-    tx.save(
-        queue_link_email(
-            "staff_invitation",
-            to=new.email,
-            first_name=new.first_name,
-            org_id=org.org_id,
-            org_name=org.name,
-            token=token,
-            valid_hours=get_settings().invitation_link_hours,
-        )
-    )
+    tx.save(staff_invitation_email(org, member, token))
     tx.save(audit_by(caller, "staff", staff_id, "staff.invited"))
     tx.commit()
     return staff_view(member)
+
+
+def check_staff_in_scope(caller: Caller, member: Staff) -> None:
+    """R12 for every change of a staff member: an org_admin changes anyone; a dept_admin only
+    staff all of whose departments are theirs, and never an org_admin."""
+    if "org_admin" in caller.roles:
+        return
+    if "org_admin" in member.roles or not set(member.department_ids) <= caller.department_ids:
+        raise Forbidden("You can only edit staff of your own departments.")
+
+
+def staff_invitation_email(org: Organization, member: Staff, token: str) -> OutboxEmail:
+    return queue_link_email(
+        "staff_invitation",
+        to=member.email,
+        first_name=member.first_name,
+        org_id=org.org_id,
+        org_name=org.name,
+        token=token,
+        valid_hours=get_settings().invitation_link_hours,
+    )
+
+
+def resend_staff_invitation(caller: Caller, staff_id: str) -> None:
+    """R25: a new invitation link for a staff member who has not accepted; the older dies."""
+    authorize(caller, Action.MANAGE_STAFF)
+    member = staff_member(caller, staff_id)
+    check_staff_in_scope(caller, member)
+    if member.username:
+        raise Conflict("This staff member has already accepted.", code="accepted")
+    if not member.active:
+        raise Conflict("This staff member is inactive.", code="account_inactive")
+    org = caller_organization(caller)
+    tx = store.Transaction()
+    token = replace_account_link(
+        tx, member, Purpose.INVITATION, valid_hours=get_settings().invitation_link_hours
+    )
+    tx.save(staff_invitation_email(org, member, token))
+    tx.save(audit_by(caller, "staff", staff_id, "staff.invitation_sent"))
+    tx.commit()
 
 
 @dataclass(frozen=True)
@@ -186,11 +220,9 @@ def update_staff_member(caller: Caller, staff_id: str, changes: StaffChanges) ->
     authorize(caller, Action.MANAGE_STAFF)
     if changes == StaffChanges():
         raise InvalidInput("Give at least one field to change.", field="body")
-    member = _member(caller, staff_id)
+    member = staff_member(caller, staff_id)
     before = set(member.roles)
-    outside_scope = "org_admin" in before or not set(member.department_ids) <= caller.department_ids
-    if "org_admin" not in caller.roles and outside_scope:
-        raise Forbidden("You can only edit staff of your own departments.")
+    check_staff_in_scope(caller, member)
     actions: list[UpdateAction] = [Staff.updated_at.set(clock.iso(clock.now()))]
     condition = Staff.staff_id.exists()
     conflict = Conflict("The staff member changed meanwhile; try again.", code="concurrent_change")
