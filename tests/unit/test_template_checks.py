@@ -58,11 +58,20 @@ def cognito_triggers() -> list[str]:
     return sorted(triggers)
 
 
+def managed_policies(function: str) -> list[str]:
+    """The template's managed policies a function attaches (`- !Ref <policy>`)."""
+    named = [logical_id(p) for p in props(function).get("Policies") or []]
+    return [n for n in named if n is not None and n in RESOURCES]
+
+
 def statements(function: str) -> list[dict[str, Any]]:
+    """Its inline statements and those of the template's managed policies it attaches."""
     found = []
     for policy in props(function).get("Policies") or []:
-        if isinstance(policy, dict):
+        if isinstance(policy, dict) and "Statement" in policy:
             found.extend(policy.get("Statement") or [])
+    for name in managed_policies(function):
+        found.extend(props(name)["PolicyDocument"]["Statement"])
     return found
 
 
@@ -253,6 +262,33 @@ def test_function_that_uses_a_table_may_decrypt_with_the_data_key_and_no_more(
         assert logical_id(statement["Resource"]) == DATA_KEY
     if any(uses_a_table(s) for s in statements(function)) or events(function, "DynamoDB"):
         assert kms, f"{function} reads an encrypted table without kms:Decrypt on {DATA_KEY}"
+
+
+DATA_KEY_POLICY = "TablesDataKeyPolicy"
+
+
+def test_the_data_key_policy_decrypts_through_dynamodb_only() -> None:
+    (statement,) = props(DATA_KEY_POLICY)["PolicyDocument"]["Statement"]
+    assert as_list(statement["Action"]) == ["kms:Decrypt"]
+    assert logical_id(statement["Resource"]) == DATA_KEY
+    via = statement["Condition"]["StringEquals"]["kms:ViaService"]
+    assert via == {"Fn::Sub": "dynamodb.${AWS::Region}.amazonaws.com"}
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_function_that_uses_a_table_attaches_the_data_key_policy(function: str) -> None:
+    """One policy for the key, not a statement per function. The mailer's own statement has
+    no kms:ViaService: its event source reads the stream with its role."""
+    own_kms = [
+        s
+        for policy in props(function).get("Policies") or []
+        if isinstance(policy, dict)
+        for s in policy.get("Statement") or []
+        if any(a.startswith("kms:") for a in as_list(s["Action"]))
+    ]
+    if any(uses_a_table(s) for s in statements(function)) and not events(function, "DynamoDB"):
+        assert DATA_KEY_POLICY in managed_policies(function)
+        assert not own_kms, f"{function}: attach {DATA_KEY_POLICY} instead"
 
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
