@@ -22,7 +22,7 @@ from typing import Any
 
 from bench import SectionResult
 from infra.provision import LOCAL_STACK_NAME, Provisioned
-from infra.template import ROOT, api_routes, load_template, resources_of_type
+from infra.template import ROOT, api_routes, function_properties, load_template, resources_of_type
 
 LAYER = ROOT / "layers" / "common"
 BASELINE = "baseline: import boto3"
@@ -119,7 +119,7 @@ def measure_import(
 
 def measure_function(logical_id: str) -> Measurement:
     """One cold import of a function's handler, as Lambda loads it."""
-    props = load_template()["Resources"][logical_id]["Properties"]
+    props = function_properties(logical_id)
     module, attribute = props["Handler"].rsplit(".", 1)
     paths = [ROOT / props["CodeUri"], LAYER]
     return measure_import(module, attribute, paths, lambda_environment(logical_id))

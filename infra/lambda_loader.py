@@ -14,15 +14,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from .template import ROOT, load_template
+from .template import ROOT, function_properties
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
 
 def handler_location(logical_id: str) -> tuple[Path, str]:
     """(source file, function name) of a function in template.yaml."""
-    resource = load_template()["Resources"][logical_id]
-    props = resource["Properties"]
+    props = function_properties(logical_id)
     module_name, function_name = props["Handler"].rsplit(".", 1)
     path = ROOT / props["CodeUri"] / (module_name.replace(".", "/") + ".py")
     return path, function_name

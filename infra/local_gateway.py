@@ -19,7 +19,7 @@ from werkzeug.wrappers import Request, Response
 
 from .lambda_loader import load_handler, load_module
 from .local_authorizer import TokenRejected, api_gateway_claims
-from .template import Route, api_routes, load_template
+from .template import Route, api_routes, function_properties
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 
@@ -79,9 +79,7 @@ class LambdaContext:
 
 def lambda_context(logical_id: str) -> LambdaContext:
     """A fresh context for one invocation, with the template's memory and timeout."""
-    template = load_template()
-    defaults = template.get("Globals", {}).get("Function", {})
-    props = {**defaults, **template["Resources"][logical_id]["Properties"]}
+    props = function_properties(logical_id)
     return LambdaContext(
         function_name=f"local-{logical_id}",
         memory_limit_in_mb=int(props.get("MemorySize", 128)),

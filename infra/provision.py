@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .template import load_template, resources_of_type
+from .template import function_properties, load_template, resources_of_type
 
 LOCAL_STACK_NAME = "local"
 
@@ -26,12 +26,8 @@ class Provisioned:
 
     def function_environment(self, logical_id: str) -> dict[str, str]:
         """Globals plus the function's own variables, resolved."""
-        template = load_template()
-        merged: dict[str, Any] = {}
-        merged.update(template["Globals"]["Function"]["Environment"]["Variables"])
-        own = template["Resources"][logical_id]["Properties"].get("Environment") or {}
-        merged.update(own.get("Variables") or {})
-        return {k: self.resolve(v) for k, v in merged.items()}
+        environment = function_properties(logical_id).get("Environment") or {}
+        return {k: self.resolve(v) for k, v in (environment.get("Variables") or {}).items()}
 
     def all_functions_environment(self) -> dict[str, str]:
         env: dict[str, str] = {}

@@ -47,6 +47,28 @@ def resources_of_type(
     return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
 
 
+def _merged(shared: Any, own: Any) -> Any:
+    """SAM's Globals rule: maps merge key by key, lists add the resource's items to the
+    global ones, anything else in the resource replaces the global value."""
+    if isinstance(shared, dict) and isinstance(own, dict):
+        merged = dict(shared)
+        for key, value in own.items():
+            merged[key] = _merged(shared[key], value) if key in shared else value
+        return merged
+    if isinstance(shared, list) and isinstance(own, list):
+        return shared + own
+    return own
+
+
+def function_properties(logical_id: str, template: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A function's properties as SAM deploys it: Globals.Function merged with its own."""
+    template = template or load_template()
+    shared = template.get("Globals", {}).get("Function", {})
+    own = template["Resources"][logical_id].get("Properties") or {}
+    merged: dict[str, Any] = _merged(shared, own)
+    return merged
+
+
 @dataclass(frozen=True)
 class Route:
     function: str  # logical id

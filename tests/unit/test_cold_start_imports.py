@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from bench.cold_import import LAYER, lambda_environment
-from infra.template import ROOT, api_routes, load_template
+from infra.template import ROOT, api_routes, function_properties
 
 CHILD = """
 import sys
@@ -22,7 +22,7 @@ print(" ".join(sorted({name.split(".")[0] for name in sys.modules})))
 
 
 def top_level_modules_loaded(logical_id: str) -> set[str]:
-    props = load_template()["Resources"][logical_id]["Properties"]
+    props = function_properties(logical_id)
     module = props["Handler"].rsplit(".", 1)[0]
     paths = [str(ROOT / props["CodeUri"]), str(LAYER)]
     done = subprocess.run(  # noqa: S603 - our own interpreter and arguments

@@ -1,6 +1,6 @@
 """What cfn-lint, sam validate and checkov do not check in template.yaml: limits that come
 from the callers (Cognito, API Gateway), and the operational duties every function carries
-(a log group with retention, an errors alarm, the data key), so a new function cannot
+(a log group with retention, alarms that cover it, the data key), so a new function cannot
 forget them. (Handler files exist: tests/unit/test_template_functions.py.)"""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from infra.template import ROOT, api_routes, load_template, resources_of_type
+from infra.template import ROOT, api_routes, function_properties, load_template, resources_of_type
 
 TEMPLATE = load_template()
 RESOURCES: dict[str, dict[str, Any]] = TEMPLATE["Resources"]
@@ -41,8 +41,7 @@ def props(name: str) -> dict[str, Any]:
 
 
 def timeout(function: str) -> int:
-    default = TEMPLATE.get("Globals", {}).get("Function", {}).get("Timeout", 3)
-    return int(props(function).get("Timeout", default))
+    return int(function_properties(function).get("Timeout", 3))
 
 
 def events(function: str, *kinds: str) -> dict[str, dict[str, Any]]:
@@ -59,11 +58,20 @@ def cognito_triggers() -> list[str]:
     return sorted(triggers)
 
 
+def managed_policies(function: str) -> list[str]:
+    """The template's managed policies a function attaches (`- !Ref <policy>`)."""
+    named = [logical_id(p) for p in props(function).get("Policies") or []]
+    return [n for n in named if n is not None and n in RESOURCES]
+
+
 def statements(function: str) -> list[dict[str, Any]]:
+    """Its inline statements and those of the template's managed policies it attaches."""
     found = []
     for policy in props(function).get("Policies") or []:
-        if isinstance(policy, dict):
+        if isinstance(policy, dict) and "Statement" in policy:
             found.extend(policy.get("Statement") or [])
+    for name in managed_policies(function):
+        found.extend(props(name)["PolicyDocument"]["Statement"])
     return found
 
 
@@ -96,21 +104,28 @@ def test_function_timeout_is_one_lambda_allows(function: str) -> None:
 # ---------------------------------------------------------------- logs and alarms
 
 
+def log_group_of(function: str) -> str:
+    group = logical_id((function_properties(function).get("LoggingConfig") or {}).get("LogGroup"))
+    assert group is not None, f"{function}: no LoggingConfig.LogGroup (Globals sets one)"
+    return group
+
+
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
-def test_function_writes_to_its_own_log_group_with_retention_and_the_data_key(
-    function: str,
-) -> None:
-    group = logical_id((props(function).get("LoggingConfig") or {}).get("LogGroup"))
-    assert group is not None, f"{function}: LoggingConfig: {{LogGroup: !Ref <its log group>}}"
+def test_function_writes_to_a_log_group_with_retention_and_the_data_key(function: str) -> None:
+    group = log_group_of(function)
     assert RESOURCES[group]["Type"] == "AWS::Logs::LogGroup"
     assert props(group).get("RetentionInDays"), f"{group} keeps logs forever"
     assert logical_id(props(group).get("KmsKeyId")) == DATA_KEY
-    writers = [
-        f
-        for f in FUNCTIONS
-        if (props(f).get("LoggingConfig") or {}).get("LogGroup") == {"Ref": group}
-    ]
-    assert writers == [function], f"{group} is shared by {writers}"
+    assert RESOURCES[group]["DeletionPolicy"] == "Retain"  # audit evidence
+
+
+def test_only_the_login_gate_has_a_log_group_of_its_own() -> None:
+    """The other functions share one group, so a new function needs no group of its own."""
+    shared = {f for f in FUNCTIONS if log_group_of(f) == "FunctionLogGroup"}
+    assert set(FUNCTIONS) - shared == set(TRIGGERS)
+    for trigger in TRIGGERS:
+        writers = [f for f in FUNCTIONS if log_group_of(f) == log_group_of(trigger)]
+        assert writers == [trigger]
 
 
 def alarm_metrics(alarm: dict[str, Any]) -> list[tuple[Any, Any, list[Any]]]:
@@ -122,39 +137,46 @@ def alarm_metrics(alarm: dict[str, Any]) -> list[tuple[Any, Any, list[Any]]]:
     return [(m.get("Namespace"), m["MetricName"], m.get("Dimensions") or []) for m in stats]
 
 
-def log_metrics_of(function: str) -> list[tuple[Any, Any]]:
-    """(namespace, metric) pairs that metric filters derive from the function's log group."""
-    group = props(function)["LoggingConfig"]["LogGroup"]
+def insights_queries(alarm: dict[str, Any]) -> list[str]:
+    """The Metrics Insights queries (SELECT ...) an alarm evaluates, !Sub text as written."""
+    found = []
+    for metric in alarm["Properties"].get("Metrics", []):
+        expression = metric.get("Expression")
+        if isinstance(expression, dict):
+            expression = expression.get("Fn::Sub")
+        if isinstance(expression, str) and expression.lstrip().upper().startswith("SELECT"):
+            found.append(" ".join(expression.split()))
+    return found
+
+
+def filters_on(group: str) -> list[dict[str, Any]]:
     return [
-        (t["MetricNamespace"], t["MetricName"])
+        f["Properties"]
         for f in METRIC_FILTERS.values()
-        if f["Properties"]["LogGroupName"] == group
-        for t in f["Properties"]["MetricTransformations"]
+        if logical_id(f["Properties"]["LogGroupName"]) == group
     ]
 
 
-@pytest.mark.parametrize("function", sorted(FUNCTIONS))
-def test_function_has_an_errors_alarm(function: str) -> None:
-    dimension = {"Name": "FunctionName", "Value": {"Ref": function}}
-    logged = log_metrics_of(function)
+def test_error_lines_of_the_shared_log_group_are_counted_per_function_and_alarmed() -> None:
+    (error_filter,) = filters_on("FunctionLogGroup")
+    assert error_filter["FilterPattern"] == '{ $.level = "ERROR" }'
+    (transformation,) = error_filter["MetricTransformations"]
+    # The field every line of observability.py carries.
+    assert transformation["Dimensions"] == [{"Key": "FunctionName", "Value": "$.function_name"}]
+    source = (ROOT / "layers/common/clientaccounts/observability.py").read_text()
+    assert '"level": record.levelname' in source and "function_name=" in source
+    metric = transformation["MetricName"]
+    query = f'SELECT SUM({metric}) FROM SCHEMA("${{AWS::StackName}}", FunctionName)'  # noqa: S608
+    assert transformation["MetricNamespace"] == {"Ref": "AWS::StackName"}
+    assert any(query in q for a in ALARMS.values() for q in insights_queries(a)), query
 
-    def crashes(alarm: dict[str, Any]) -> bool:
-        return any(
-            (ns, name) == ("AWS/Lambda", "Errors") and dimension in dims
-            for ns, name, dims in alarm_metrics(alarm)
-        )
 
-    def logs(alarm: dict[str, Any]) -> bool:
-        return any((ns, name) in logged for ns, name, _ in alarm_metrics(alarm))
-
-    if function in TRIGGERS:
-        # A trigger refuses by raising: its Lambda Errors count refusals, not failures. Its
-        # alarm watches what its log group's filters count.
-        alarms = [a for a in ALARMS.values() if logs(a)]
-    else:
-        # Lambda's Errors miss what the handler catches and logs (an API 500): both.
-        alarms = [a for a in ALARMS.values() if crashes(a) and logs(a)]
-    assert alarms, f"{function} has no errors alarm (template.yaml, alarms)"
+def test_lambda_errors_of_every_function_but_the_login_gate_are_alarmed() -> None:
+    """Crashes, timeouts and out-of-memory: what the code cannot log. The login gate refuses by
+    raising, so its Errors are refusals; its own alarm counts its failures."""
+    base = 'SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName)'
+    wanted = base + "".join(f" WHERE FunctionName != '${{{t}}}'" for t in TRIGGERS)
+    assert any(wanted == q for a in ALARMS.values() for q in insights_queries(a)), wanted
 
 
 @pytest.mark.parametrize(
@@ -168,20 +190,16 @@ def test_metric_math_alarm_adds_up_every_metric_it_reads(alarm: str) -> None:
             assert re.search(rf"\b{metric['Id']}\b", total["Expression"]), metric["Id"]
 
 
-THROTTLES_ALARMS = sorted(a for a in ALARMS if a.startswith("FunctionThrottlesAlarm"))
-
-
-@pytest.mark.parametrize("function", sorted(FUNCTIONS))
-def test_function_is_counted_in_a_throttles_alarm(function: str) -> None:
-    dimension = {"Name": "FunctionName", "Value": {"Ref": function}}
-    watched = [m for alarm in THROTTLES_ALARMS for m in alarm_metrics(RESOURCES[alarm])]
-    assert ("AWS/Lambda", "Throttles") in [(ns, n) for ns, n, dims in watched if dimension in dims]
+def test_throttles_are_alarmed_for_the_whole_account() -> None:
+    """Concurrency is the account's: one alarm on Throttles without dimensions covers every
+    function, present and future."""
+    watched = [m for a in ALARMS.values() for m in alarm_metrics(a)]
+    assert ("AWS/Lambda", "Throttles", []) in watched
 
 
 @pytest.mark.parametrize("alarm", sorted(ALARMS))
 def test_alarm_reads_at_most_ten_metrics(alarm: str) -> None:
-    """CloudWatch refuses a metric-math alarm of more than 10 metrics (hence the throttles
-    alarms hold at most nine functions each)."""
+    """CloudWatch refuses a metric-math alarm of more than 10 metrics."""
     assert len(props(alarm).get("Metrics", [])) <= 10
 
 
@@ -196,12 +214,12 @@ def test_login_gate_alarm_filters_match_what_the_gate_logs() -> None:
     """The trigger's alarm counts log lines by their message: those messages must exist."""
     source = (ROOT / "layers/common/clientaccounts/login_gate.py").read_text()
     (trigger,) = TRIGGERS
-    group = props(trigger)["LoggingConfig"]["LogGroup"]
-    patterns = [
-        f["Properties"]["FilterPattern"]
-        for f in METRIC_FILTERS.values()
-        if f["Properties"]["LogGroupName"] == group
-    ]
+    patterns = [f["FilterPattern"] for f in filters_on(log_group_of(trigger))]
+    alarmed = [(ns, name) for a in ALARMS.values() for ns, name, _ in alarm_metrics(a)]
+    for f in filters_on(log_group_of(trigger)):
+        for transformation in f["MetricTransformations"]:
+            metric = (transformation["MetricNamespace"], transformation["MetricName"])
+            assert metric in alarmed, metric
     messages = [m for p in patterns for m in re.findall(r'\$\.message = "([^"]+)"', p)]
     assert messages
     for message in messages:
@@ -244,6 +262,33 @@ def test_function_that_uses_a_table_may_decrypt_with_the_data_key_and_no_more(
         assert logical_id(statement["Resource"]) == DATA_KEY
     if any(uses_a_table(s) for s in statements(function)) or events(function, "DynamoDB"):
         assert kms, f"{function} reads an encrypted table without kms:Decrypt on {DATA_KEY}"
+
+
+DATA_KEY_POLICY = "TablesDataKeyPolicy"
+
+
+def test_the_data_key_policy_decrypts_through_dynamodb_only() -> None:
+    (statement,) = props(DATA_KEY_POLICY)["PolicyDocument"]["Statement"]
+    assert as_list(statement["Action"]) == ["kms:Decrypt"]
+    assert logical_id(statement["Resource"]) == DATA_KEY
+    via = statement["Condition"]["StringEquals"]["kms:ViaService"]
+    assert via == {"Fn::Sub": "dynamodb.${AWS::Region}.amazonaws.com"}
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_function_that_uses_a_table_attaches_the_data_key_policy(function: str) -> None:
+    """One policy for the key, not a statement per function. The mailer's own statement has
+    no kms:ViaService: its event source reads the stream with its role."""
+    own_kms = [
+        s
+        for policy in props(function).get("Policies") or []
+        if isinstance(policy, dict)
+        for s in policy.get("Statement") or []
+        if any(a.startswith("kms:") for a in as_list(s["Action"]))
+    ]
+    if any(uses_a_table(s) for s in statements(function)) and not events(function, "DynamoDB"):
+        assert DATA_KEY_POLICY in managed_policies(function)
+        assert not own_kms, f"{function}: attach {DATA_KEY_POLICY} instead"
 
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
