@@ -12,33 +12,17 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+import types
+import typing
+from typing import Annotated, Any, NotRequired, Union, get_args, get_origin, get_type_hints
 
+from clientaccounts.answers import OneOf
 from clientaccounts.http import Route as ServedRoute
 from clientaccounts.validation import RequestModel
 
 from .lambda_loader import load_module
 from .template import api_routes
 
-# Status of a successful call, where it is not 200 (the handlers answer these).
-SUCCESS = {
-    ("POST", "/public/orgs/{slug}/registrations"): 202,
-    ("POST", "/public/email-confirmations/resend"): 202,
-    ("POST", "/clients"): 201,
-    ("POST", "/clients/{client_id}/invitation"): 202,
-    ("DELETE", "/clients/{client_id}"): 204,
-    ("POST", "/clients/{client_id}/practitioners"): 201,
-    ("POST", "/staff/{staff_id}/clients"): 201,
-    ("DELETE", "/clients/{client_id}/practitioners/{practitioner_id}"): 204,
-    ("POST", "/staff"): 201,
-    ("POST", "/departments"): 201,
-    ("POST", "/public/orgs/{slug}/forgot-login"): 202,
-    ("POST", "/clients/{client_id}/password-reset"): 202,
-    ("POST", "/staff/{staff_id}/invitation"): 202,
-    ("POST", "/staff/{staff_id}/password-reset"): 202,
-    ("POST", "/me/email-change"): 202,
-    ("POST", "/me/password-changed"): 202,
-}
 # Request headers a route reads, beyond Authorization.
 HEADERS: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("POST", "/clients"): [
@@ -102,6 +86,58 @@ def _model_schema(model: type[RequestModel], schemas: dict[str, Any]) -> dict[st
     return {"$ref": COMPONENT.format(model=model.__name__)}
 
 
+_SCALARS = {str: {"type": "string"}, int: {"type": "integer"}, bool: {"type": "boolean"}}
+
+
+def _type_schema(annotation: Any, schemas: dict[str, Any]) -> dict[str, Any]:
+    """The JSON Schema of one answer field's annotation (answers.py)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        base, *marks = get_args(annotation)
+        schema = _type_schema(base, schemas)
+        for mark in marks:
+            if isinstance(mark, OneOf):
+                schema["enum"] = list(mark.values)
+        return schema
+    if origin in (Union, types.UnionType):
+        options = [_type_schema(a, schemas) for a in get_args(annotation)]
+        return {"anyOf": options}
+    if origin is list:
+        (item,) = get_args(annotation)
+        return {"type": "array", "items": _type_schema(item, schemas)}
+    if annotation is type(None):
+        return {"type": "null"}
+    if typing.is_typeddict(annotation):
+        return _answer_schema(annotation, schemas)
+    return dict(_SCALARS[annotation])
+
+
+def _answer_schema(answer: type, schemas: dict[str, Any]) -> dict[str, Any]:
+    """A $ref to the answer type, its schema put in `schemas` (every field listed, required
+    unless NotRequired; no other field is ever answered)."""
+    name = answer.__name__
+    if name not in schemas:
+        schemas[name] = {}  # a placeholder first: an answer may nest itself
+        hints = get_type_hints(answer, include_extras=True)
+        # From the hints, not __required_keys__: with postponed annotations Python 3.11
+        # cannot see NotRequired when it makes the class.
+        required = [k for k, hint in hints.items() if get_origin(hint) is not NotRequired]
+        properties = {
+            key: _type_schema(
+                get_args(hint)[0] if get_origin(hint) is NotRequired else hint, schemas
+            )
+            for key, hint in hints.items()
+        }
+        schema: dict[str, Any] = {"type": "object", "title": name, "properties": properties}
+        if answer.__doc__:
+            schema["description"] = " ".join(answer.__doc__.split())
+        if required:
+            schema["required"] = required
+        schema["additionalProperties"] = False
+        schemas[name] = schema
+    return {"$ref": COMPONENT.format(model=name)}
+
+
 def _operation(route: ServedRoute, schemas: dict[str, Any]) -> dict[str, Any]:
     """What the router knows of one route: its parameters and request body."""
     operation: dict[str, Any] = {"summary": f"{route.method} {route.path}"}
@@ -131,14 +167,15 @@ def build_openapi() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     schemas: dict[str, Any] = {}
     for route in api_routes():
-        operation = _operation(
-            load_module(route.function).app.routes[(route.method, route.path)], schemas
-        )
-        success = SUCCESS.get((route.method, route.path), 200)
-        responses = {
-            str(success): {"description": "No content"}
-            if success == 204
-            else {"description": "Success", "content": {"application/json": {}}}
+        served = load_module(route.function).app.routes[(route.method, route.path)]
+        operation = _operation(served, schemas)
+        responses: dict[str, Any] = {
+            str(served.status): {"description": "No content"}
+            if served.answer is None
+            else {
+                "description": "Success",
+                "content": {"application/json": {"schema": _answer_schema(served.answer, schemas)}},
+            }
         }
         for status, description in ERRORS_OF_EVERY_ROUTE.items():
             responses[status] = _error_response(description)

@@ -1,8 +1,9 @@
-"""POST /public/invitations/accept: the invited client chooses username and password (R4)."""
+"""POST /public/invitations/accept: username and password chosen on the invitation (R4)."""
 
 from typing import Any
 
-from clientaccounts.http import Request, create_api
+from clientaccounts.answers import StatusAnswer
+from clientaccounts.http import create_api
 from clientaccounts.invitations import accept_invitation
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.schemas import AcceptInvitationRequest
@@ -10,8 +11,8 @@ from clientaccounts.schemas import AcceptInvitationRequest
 app = create_api()
 
 
-@app.post("/public/invitations/accept", body=AcceptInvitationRequest)
-def accept(request: Request, body: AcceptInvitationRequest) -> dict[str, str]:
+@app.post("/public/invitations/accept", body=AcceptInvitationRequest, answer=StatusAnswer)
+def accept(body: AcceptInvitationRequest) -> StatusAnswer:
     return {"status": accept_invitation(body.token, body.username, body.password)}
 
 

@@ -2,16 +2,18 @@
 
 from typing import Any
 
+from clientaccounts.answers import ClientView
+from clientaccounts.auth import Caller
 from clientaccounts.clients import approve_pending_client
-from clientaccounts.http import Request, create_api, request_caller
+from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 
 app = create_api()
 
 
-@app.post("/clients/{client_id}/approve")
-def approve(request: Request, client_id: str) -> dict[str, Any]:
-    return approve_pending_client(request_caller(request), client_id)
+@app.post("/clients/{client_id}/approve", answer=ClientView)
+def approve(caller: Caller, client_id: str) -> ClientView:
+    return approve_pending_client(caller, client_id)
 
 
 @logger.inject_lambda_context

@@ -2,19 +2,19 @@
 
 from typing import Any
 
+from clientaccounts.answers import HistoryPage
+from clientaccounts.auth import Caller
 from clientaccounts.history import client_history
-from clientaccounts.http import Request, create_api, request_caller
+from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.schemas import HistoryQuery
 
 app = create_api()
 
 
-@app.get("/clients/{client_id}/history", query=HistoryQuery)
-def history(request: Request, client_id: str, query: HistoryQuery) -> dict[str, Any]:
-    return client_history(
-        request_caller(request), client_id, limit=query.limit, cursor=query.cursor
-    )
+@app.get("/clients/{client_id}/history", query=HistoryQuery, answer=HistoryPage)
+def history(caller: Caller, client_id: str, query: HistoryQuery) -> HistoryPage:
+    return client_history(caller, client_id, limit=query.limit, cursor=query.cursor)
 
 
 @logger.inject_lambda_context

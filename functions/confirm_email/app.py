@@ -4,7 +4,8 @@
 
 from typing import Any
 
-from clientaccounts.http import Request, Response, create_api, json_response
+from clientaccounts.answers import Message, StatusAnswer
+from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.profile import confirm_email_change
 from clientaccounts.recovery import forgot_login, reset_password
@@ -20,37 +21,38 @@ from clientaccounts.schemas import (
 app = create_api()
 
 
-@app.post("/public/email-confirmations", body=EmailConfirmationRequest)
-def confirm(request: Request, body: EmailConfirmationRequest) -> dict[str, str]:
+@app.post("/public/email-confirmations", body=EmailConfirmationRequest, answer=StatusAnswer)
+def confirm(body: EmailConfirmationRequest) -> StatusAnswer:
     return {"status": confirm_email(body.token, body.username, body.password)}
 
 
-@app.post("/public/email-confirmations/resend", body=ResendConfirmationRequest)
-def resend(request: Request, body: ResendConfirmationRequest) -> Response:
+@app.post(
+    "/public/email-confirmations/resend",
+    body=ResendConfirmationRequest,
+    status=202,
+    answer=Message,
+)
+def resend(body: ResendConfirmationRequest) -> Message:
     resend_confirmation(body.org_slug, body.email)
     # R21: the same answer whatever the address.
-    return json_response(
-        202, {"message": "If this address awaits confirmation, a new link is on its way."}
-    )
+    return {"message": "If this address awaits confirmation, a new link is on its way."}
 
 
-@app.post("/public/orgs/{slug}/forgot-login", body=ForgotLoginRequest)
-def forgot(request: Request, slug: str, body: ForgotLoginRequest) -> Response:
+@app.post("/public/orgs/{slug}/forgot-login", body=ForgotLoginRequest, status=202, answer=Message)
+def forgot(slug: str, body: ForgotLoginRequest) -> Message:
     forgot_login(slug, body.email)
     # R21, R23: the same answer whatever the address.
-    return json_response(
-        202, {"message": "If this address has an account here, an email is on its way."}
-    )
+    return {"message": "If this address has an account here, an email is on its way."}
 
 
-@app.post("/public/password-resets", body=PasswordResetRequest)
-def reset(request: Request, body: PasswordResetRequest) -> dict[str, str]:
+@app.post("/public/password-resets", body=PasswordResetRequest, answer=Message)
+def reset(body: PasswordResetRequest) -> Message:
     reset_password(body.token, body.password)
     return {"message": "Your password is changed; please sign in again on every device."}
 
 
-@app.post("/public/email-changes/confirm", body=EmailChangeConfirmationRequest)
-def confirm_new_email(request: Request, body: EmailChangeConfirmationRequest) -> dict[str, str]:
+@app.post("/public/email-changes/confirm", body=EmailChangeConfirmationRequest, answer=Message)
+def confirm_new_email(body: EmailChangeConfirmationRequest) -> Message:
     confirm_email_change(body.token)
     return {"message": "Your email is changed; please sign in again."}
 

@@ -2,22 +2,23 @@
 
 from typing import Any
 
-from clientaccounts.clients import NewClient, PractitionerRequest, create_client
-from clientaccounts.http import Request, Response, create_api, json_response, request_caller
+from clientaccounts.answers import ClientView
+from clientaccounts.auth import Caller
+from clientaccounts.clients import IDEMPOTENCY_KEY, NewClient, PractitionerRequest, create_client
+from clientaccounts.http import Request, create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.schemas import CreateClientRequest
 
 app = create_api()
 
 
-@app.post("/clients", body=CreateClientRequest)
-def create(request: Request, body: CreateClientRequest) -> Response:
+@app.post("/clients", body=CreateClientRequest, status=201, answer=ClientView)
+def create(request: Request, caller: Caller, body: CreateClientRequest) -> ClientView:
     fields = body.as_dict()
     new = NewClient(
         **{**fields, "practitioners": [PractitionerRequest(**p) for p in fields["practitioners"]]}
     )
-    key = request.header("Idempotency-Key")
-    return json_response(201, create_client(request_caller(request), new, idempotency_key=key))
+    return create_client(caller, new, idempotency_key=request.header(IDEMPOTENCY_KEY))
 
 
 @logger.inject_lambda_context

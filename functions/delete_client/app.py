@@ -2,17 +2,17 @@
 
 from typing import Any
 
+from clientaccounts.auth import Caller
 from clientaccounts.clients import delete_client
-from clientaccounts.http import Request, Response, create_api, json_response, request_caller
+from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 
 app = create_api()
 
 
 @app.delete("/clients/{client_id}")
-def delete(request: Request, client_id: str) -> Response:
-    delete_client(request_caller(request), client_id)
-    return json_response(204)
+def delete(caller: Caller, client_id: str) -> None:
+    delete_client(caller, client_id)
 
 
 @logger.inject_lambda_context

@@ -3,24 +3,26 @@ POST /clients/{client_id}/password-reset: the client gets a reset email (R23).""
 
 from typing import Any
 
+from clientaccounts.answers import Message
+from clientaccounts.auth import Caller
 from clientaccounts.clients import resend_invitation
-from clientaccounts.http import Request, Response, create_api, json_response, request_caller
+from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.recovery import send_client_password_reset
 
 app = create_api()
 
 
-@app.post("/clients/{client_id}/invitation")
-def invite(request: Request, client_id: str) -> Response:
-    resend_invitation(request_caller(request), client_id)
-    return json_response(202, {"message": "A new invitation is on its way."})
+@app.post("/clients/{client_id}/invitation", status=202, answer=Message)
+def invite(caller: Caller, client_id: str) -> Message:
+    resend_invitation(caller, client_id)
+    return {"message": "A new invitation is on its way."}
 
 
-@app.post("/clients/{client_id}/password-reset")
-def password_reset(request: Request, client_id: str) -> Response:
-    send_client_password_reset(request_caller(request), client_id)
-    return json_response(202, {"message": "A password-reset email is on its way."})
+@app.post("/clients/{client_id}/password-reset", status=202, answer=Message)
+def password_reset(caller: Caller, client_id: str) -> Message:
+    send_client_password_reset(caller, client_id)
+    return {"message": "A password-reset email is on its way."}
 
 
 @logger.inject_lambda_context

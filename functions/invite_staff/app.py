@@ -4,7 +4,9 @@ sends a reset email (R23)."""
 
 from typing import Any
 
-from clientaccounts.http import Request, Response, create_api, json_response, request_caller
+from clientaccounts.answers import Message, StaffView
+from clientaccounts.auth import Caller
+from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.recovery import send_staff_password_reset
 from clientaccounts.schemas import InviteStaffRequest
@@ -13,23 +15,21 @@ from clientaccounts.staff import NewStaff, invite_staff_member, resend_staff_inv
 app = create_api()
 
 
-@app.post("/staff", body=InviteStaffRequest)
-def invite(request: Request, body: InviteStaffRequest) -> Response:
-    return json_response(
-        201, invite_staff_member(request_caller(request), NewStaff(**body.as_dict()))
-    )
+@app.post("/staff", body=InviteStaffRequest, status=201, answer=StaffView)
+def invite(caller: Caller, body: InviteStaffRequest) -> StaffView:
+    return invite_staff_member(caller, NewStaff(**body.as_dict()))
 
 
-@app.post("/staff/{staff_id}/invitation")
-def reinvite(request: Request, staff_id: str) -> Response:
-    resend_staff_invitation(request_caller(request), staff_id)
-    return json_response(202, {"message": "A new invitation is on its way."})
+@app.post("/staff/{staff_id}/invitation", status=202, answer=Message)
+def reinvite(caller: Caller, staff_id: str) -> Message:
+    resend_staff_invitation(caller, staff_id)
+    return {"message": "A new invitation is on its way."}
 
 
-@app.post("/staff/{staff_id}/password-reset")
-def password_reset(request: Request, staff_id: str) -> Response:
-    send_staff_password_reset(request_caller(request), staff_id)
-    return json_response(202, {"message": "A password-reset email is on its way."})
+@app.post("/staff/{staff_id}/password-reset", status=202, answer=Message)
+def password_reset(caller: Caller, staff_id: str) -> Message:
+    send_staff_password_reset(caller, staff_id)
+    return {"message": "A password-reset email is on its way."}
 
 
 @logger.inject_lambda_context

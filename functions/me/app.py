@@ -3,8 +3,10 @@ password change (R23), and GET /me/connections (the Care App's list)."""
 
 from typing import Any
 
+from clientaccounts.answers import Connections, Message, ProfileView
 from clientaccounts.associations import care_app_connections
-from clientaccounts.http import Request, Response, create_api, json_response, request_caller
+from clientaccounts.auth import Caller
+from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.profile import (
     my_profile,
@@ -17,32 +19,32 @@ from clientaccounts.schemas import EmailChangeRequest, UpdateMeRequest
 app = create_api()
 
 
-@app.get("/me")
-def me(request: Request) -> dict[str, Any]:
-    return my_profile(request_caller(request))
+@app.get("/me", answer=ProfileView)
+def me(caller: Caller) -> ProfileView:
+    return my_profile(caller)
 
 
-@app.patch("/me", body=UpdateMeRequest)
-def update_me(request: Request, body: UpdateMeRequest) -> dict[str, Any]:
-    return update_my_profile(request_caller(request), body)
+@app.patch("/me", body=UpdateMeRequest, answer=ProfileView)
+def update_me(caller: Caller, body: UpdateMeRequest) -> ProfileView:
+    return update_my_profile(caller, body)
 
 
-@app.post("/me/email-change", body=EmailChangeRequest)
-def change_email(request: Request, body: EmailChangeRequest) -> Response:
-    request_email_change(request_caller(request), body.email)
-    return json_response(202, {"message": "A confirmation link is on its way to the new address."})
+@app.post("/me/email-change", body=EmailChangeRequest, status=202, answer=Message)
+def change_email(caller: Caller, body: EmailChangeRequest) -> Message:
+    request_email_change(caller, body.email)
+    return {"message": "A confirmation link is on its way to the new address."}
 
 
-@app.post("/me/password-changed")
-def password_changed(request: Request) -> Response:
-    report_password_changed(request_caller(request))
-    return json_response(202, {"message": "Every session has ended; please sign in again."})
+@app.post("/me/password-changed", status=202, answer=Message)
+def password_changed(caller: Caller) -> Message:
+    report_password_changed(caller)
+    return {"message": "Every session has ended; please sign in again."}
 
 
-@app.get("/me/connections")
-def connections(request: Request) -> dict[str, Any]:
+@app.get("/me/connections", answer=Connections)
+def connections(caller: Caller) -> Connections:
     """The Care App's list."""
-    return care_app_connections(request_caller(request))
+    return care_app_connections(caller)
 
 
 @logger.inject_lambda_context

@@ -2,7 +2,9 @@
 
 from typing import Any
 
-from clientaccounts.http import Request, Response, create_api, json_response, request_caller
+from clientaccounts.answers import Departments, DepartmentView, OrganizationView
+from clientaccounts.auth import Caller
+from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.organizations import (
     create_department,
@@ -15,26 +17,24 @@ from clientaccounts.schemas import NewDepartmentRequest, UpdateOrganizationReque
 app = create_api()
 
 
-@app.get("/org")
-def read_settings(request: Request) -> dict[str, Any]:
-    return organization_settings(request_caller(request))
+@app.get("/org", answer=OrganizationView)
+def read_settings(caller: Caller) -> OrganizationView:
+    return organization_settings(caller)
 
 
-@app.patch("/org", body=UpdateOrganizationRequest)
-def update_settings(request: Request, body: UpdateOrganizationRequest) -> dict[str, Any]:
-    return update_organization(
-        request_caller(request), name=body.name, manual_approval=body.manual_approval
-    )
+@app.patch("/org", body=UpdateOrganizationRequest, answer=OrganizationView)
+def update_settings(caller: Caller, body: UpdateOrganizationRequest) -> OrganizationView:
+    return update_organization(caller, name=body.name, manual_approval=body.manual_approval)
 
 
-@app.get("/departments")
-def list_departments(request: Request) -> dict[str, Any]:
-    return departments_of(request_caller(request))
+@app.get("/departments", answer=Departments)
+def list_departments(caller: Caller) -> Departments:
+    return departments_of(caller)
 
 
-@app.post("/departments", body=NewDepartmentRequest)
-def add_department(request: Request, body: NewDepartmentRequest) -> Response:
-    return json_response(201, create_department(request_caller(request), body.name))
+@app.post("/departments", body=NewDepartmentRequest, status=201, answer=DepartmentView)
+def add_department(caller: Caller, body: NewDepartmentRequest) -> DepartmentView:
+    return create_department(caller, body.name)
 
 
 @logger.inject_lambda_context

@@ -2,15 +2,16 @@
 
 from typing import Any
 
-from clientaccounts.http import Request, create_api
+from clientaccounts.answers import PublicOrganization
+from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.organizations import public_organization_view
 
 app = create_api()
 
 
-@app.get("/public/orgs/{slug}")
-def get_public_organization(request: Request, slug: str) -> dict[str, Any]:
+@app.get("/public/orgs/{slug}", answer=PublicOrganization)
+def get_public_organization(slug: str) -> PublicOrganization:
     return public_organization_view(slug)
 
 

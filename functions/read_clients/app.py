@@ -2,24 +2,24 @@
 
 from typing import Any
 
+from clientaccounts.answers import ClientPage, ClientView
+from clientaccounts.auth import Caller
 from clientaccounts.clients import get_client_detail, list_clients
-from clientaccounts.http import Request, create_api, request_caller
+from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.schemas import ClientListQuery
 
 app = create_api()
 
 
-@app.get("/clients", query=ClientListQuery)
-def list_by_status(request: Request, query: ClientListQuery) -> dict[str, Any]:
-    return list_clients(
-        request_caller(request), status=query.status, limit=query.limit, cursor=query.cursor
-    )
+@app.get("/clients", query=ClientListQuery, answer=ClientPage)
+def list_by_status(caller: Caller, query: ClientListQuery) -> ClientPage:
+    return list_clients(caller, status=query.status, limit=query.limit, cursor=query.cursor)
 
 
-@app.get("/clients/{client_id}")
-def read(request: Request, client_id: str) -> dict[str, Any]:
-    return get_client_detail(request_caller(request), client_id)
+@app.get("/clients/{client_id}", answer=ClientView)
+def read(caller: Caller, client_id: str) -> ClientView:
+    return get_client_detail(caller, client_id)
 
 
 @logger.inject_lambda_context

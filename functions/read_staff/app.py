@@ -2,7 +2,9 @@
 
 from typing import Any
 
-from clientaccounts.http import Request, create_api, request_caller
+from clientaccounts.answers import StaffPage, StaffView
+from clientaccounts.auth import Caller
+from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.schemas import StaffListQuery
 from clientaccounts.staff import get_staff_detail, list_staff_members
@@ -10,16 +12,14 @@ from clientaccounts.staff import get_staff_detail, list_staff_members
 app = create_api()
 
 
-@app.get("/staff", query=StaffListQuery)
-def list_members(request: Request, query: StaffListQuery) -> dict[str, Any]:
-    return list_staff_members(
-        request_caller(request), role=query.role, department_id=query.department_id
-    )
+@app.get("/staff", query=StaffListQuery, answer=StaffPage)
+def list_members(caller: Caller, query: StaffListQuery) -> StaffPage:
+    return list_staff_members(caller, role=query.role, department_id=query.department_id)
 
 
-@app.get("/staff/{staff_id}")
-def read(request: Request, staff_id: str) -> dict[str, Any]:
-    return get_staff_detail(request_caller(request), staff_id)
+@app.get("/staff/{staff_id}", answer=StaffView)
+def read(caller: Caller, staff_id: str) -> StaffView:
+    return get_staff_detail(caller, staff_id)
 
 
 @logger.inject_lambda_context

@@ -2,23 +2,22 @@
 
 from typing import Any
 
-from clientaccounts.http import Request, Response, create_api, json_response
+from clientaccounts.answers import Message
+from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.registration import register_client
 from clientaccounts.schemas import RegistrationRequest
 
 app = create_api()
 
-# R21: the same answer whether or not the email is already known.
-ACCEPTED = {
-    "message": "Thank you. Please check your email: we sent you a link to confirm your address."
-}
 
-
-@app.post("/public/orgs/{slug}/registrations", body=RegistrationRequest)
-def register(request: Request, slug: str, body: RegistrationRequest) -> Response:
+@app.post("/public/orgs/{slug}/registrations", body=RegistrationRequest, status=202, answer=Message)
+def register(slug: str, body: RegistrationRequest) -> Message:
     register_client(slug, body)
-    return json_response(202, ACCEPTED)
+    # R21: the same answer whether or not the email is already known.
+    return {
+        "message": "Thank you. Please check your email: we sent you a link to confirm your address."
+    }
 
 
 @logger.inject_lambda_context

@@ -2,18 +2,21 @@
 
 from typing import Any
 
+from clientaccounts.answers import ClientView
+from clientaccounts.auth import Caller
 from clientaccounts.clients import ClientChanges, update_client
-from clientaccounts.http import Request, create_api, request_caller
+from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.schemas import UpdateClientRequest
 
 app = create_api()
 
 
-@app.patch("/clients/{client_id}", body=UpdateClientRequest)
-def update(request: Request, client_id: str, body: UpdateClientRequest) -> dict[str, Any]:
-    changes = ClientChanges(given=body.fields_given, **body.as_dict())
-    return update_client(request_caller(request), client_id, changes)
+@app.patch("/clients/{client_id}", body=UpdateClientRequest, answer=ClientView)
+def update(caller: Caller, client_id: str, body: UpdateClientRequest) -> ClientView:
+    return update_client(
+        caller, client_id, ClientChanges(given=body.fields_given, **body.as_dict())
+    )
 
 
 @logger.inject_lambda_context

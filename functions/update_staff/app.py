@@ -2,7 +2,9 @@
 
 from typing import Any
 
-from clientaccounts.http import Request, create_api, request_caller
+from clientaccounts.answers import StaffView
+from clientaccounts.auth import Caller
+from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.schemas import UpdateStaffRequest
 from clientaccounts.staff import StaffChanges, update_staff_member
@@ -10,9 +12,9 @@ from clientaccounts.staff import StaffChanges, update_staff_member
 app = create_api()
 
 
-@app.patch("/staff/{staff_id}", body=UpdateStaffRequest)
-def update(request: Request, staff_id: str, body: UpdateStaffRequest) -> dict[str, Any]:
-    return update_staff_member(request_caller(request), staff_id, StaffChanges(**body.as_dict()))
+@app.patch("/staff/{staff_id}", body=UpdateStaffRequest, answer=StaffView)
+def update(caller: Caller, staff_id: str, body: UpdateStaffRequest) -> StaffView:
+    return update_staff_member(caller, staff_id, StaffChanges(**body.as_dict()))
 
 
 @logger.inject_lambda_context

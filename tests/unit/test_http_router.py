@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 
+from clientaccounts.answers import Message
+from clientaccounts.auth import Caller
 from clientaccounts.config import reset_settings
 from clientaccounts.errors import Conflict, ServiceUnavailable
-from clientaccounts.http import Request, Response, create_api, json_response
+from clientaccounts.http import Request, create_api
 from clientaccounts.observability import logger
 from clientaccounts.schemas import ClientListQuery, EmailConfirmationRequest, RegistrationRequest
 from tests.lambda_events import proxy_event as event
@@ -23,18 +25,29 @@ app = create_api()
 seen: dict[str, Any] = {}
 
 
-@app.post("/public/orgs/{slug}/registrations", body=RegistrationRequest)
-def register(request: Request, slug: str, body: RegistrationRequest) -> Response:
+@app.post("/public/orgs/{slug}/registrations", body=RegistrationRequest, status=202, answer=Message)
+def register(request: Request, slug: str, body: RegistrationRequest) -> Message:
     seen.update(slug=slug, body=body, idempotency_key=request.header("Idempotency-Key"))
-    return json_response(202, {"message": "ok"})
+    return {"message": "ok"}
 
 
-@app.get("/clients", query=ClientListQuery)
+@app.get("/clients", query=ClientListQuery, answer=dict)
 def list_clients(request: Request, query: ClientListQuery) -> dict[str, Any]:
     return {"status": query.status, "limit": query.limit, "claims": request.claims}
 
 
-@app.post("/public/email-confirmations", body=EmailConfirmationRequest)
+@app.get("/me", answer=dict)
+def me(caller: Caller) -> dict[str, Any]:
+    seen.update(caller=caller)
+    return {"id": caller.account_id}
+
+
+@app.delete("/clients/{client_id}")
+def delete(client_id: str) -> None:
+    seen.update(deleted=client_id)
+
+
+@app.post("/public/email-confirmations", body=EmailConfirmationRequest, answer=dict)
 def confirm(request: Request, body: EmailConfirmationRequest) -> dict[str, str]:
     if body.token == "used":
         raise Conflict("Already used.", code="link_used")
@@ -119,6 +132,43 @@ def test_query_parameters_have_defaults_bounds_and_ignore_unknown_names() -> Non
     assert [e["field"] for e in body["errors"]] == ["limit"]
     status, body = answer(event("GET", "/clients", query={"limit": "ten"}))
     assert (status, body["errors"][0]["field"]) == (422, "limit")
+
+
+def test_the_router_passes_the_caller_to_a_route_that_takes_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    someone = Caller("staff", "practice-1", "s1", roles=frozenset({"org_admin"}))
+    read: list[Any] = []
+
+    def caller_from_claims(claims: Any) -> Caller:
+        read.append(claims)
+        return someone
+
+    monkeypatch.setattr("clientaccounts.http.caller_from_claims", caller_from_claims)
+    claims = {"custom:org_id": "practice-1"}
+    assert answer(event("GET", "/me", claims=claims)) == (200, {"id": "s1"})
+    assert read == [claims] and seen["caller"] is someone
+    # A route that takes no caller reads none (public routes read no account).
+    answer(event("GET", "/clients", claims=claims))
+    assert read == [claims]
+
+
+def test_a_route_answers_its_declared_status_and_204_has_no_body() -> None:
+    assert answer(register_event(json.dumps(registration_body())))[0] == 202
+    result = app.resolve(
+        event("DELETE", "/clients/{client_id}", path_parameters={"client_id": "c-9"})
+    )
+    assert (result["statusCode"], result["body"], seen["deleted"]) == (204, "", "c-9")
+
+
+def test_a_route_is_refused_when_declared_wrongly() -> None:
+    other = create_api()
+    with pytest.raises(ValueError, match="cannot pass"):
+        other.get("/x", answer=dict)(lambda user: {})
+    with pytest.raises(ValueError, match="204"):
+        other.route("POST", "/y", status=204, answer=dict)
+    with pytest.raises(ValueError, match="204"):
+        other.route("POST", "/y", status=202, answer=None)
 
 
 def test_the_authorizers_claims_reach_the_route() -> None:

@@ -24,3 +24,16 @@ def test_every_route_is_described_with_the_error_body() -> None:
             "$ref": "#/components/schemas/Error"
         }
         assert ("security" in operation) == route.authorized
+
+
+def test_every_success_answer_has_a_schema_and_its_declared_status() -> None:
+    document = build_openapi()
+    for route in api_routes():
+        responses = document["paths"][route.path][route.method.lower()]["responses"]
+        (success,) = [status for status in responses if status.startswith("2")]
+        if success == "204":
+            assert "content" not in responses[success]
+        else:
+            schema = responses[success]["content"]["application/json"]["schema"]
+            name = schema["$ref"].rsplit("/", 1)[1]
+            assert document["components"]["schemas"][name]["type"] == "object"

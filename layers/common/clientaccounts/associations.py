@@ -7,9 +7,8 @@ and a concurrent role removal (R12) cannot both succeed.
 
 from __future__ import annotations
 
-from typing import Any
-
 from . import clock, rules, store
+from .answers import AssociationView, Connection, Connections
 from .auth import Action, Caller, authorize, check_client_in_scope, check_department_scope
 from .errors import Conflict, InvalidInput, NotFound
 from .models import Association, Client, Staff
@@ -53,7 +52,7 @@ def remove_association(tx: store.Transaction, association: Association) -> None:
     tx.update(Staff(association.org_id, association.practitioner_id), [Staff.client_count.add(-1)])
 
 
-def association_view(association: Association) -> dict[str, Any]:
+def association_view(association: Association) -> AssociationView:
     return {
         "client_id": association.client_id,
         "practitioner_id": association.practitioner_id,
@@ -82,7 +81,7 @@ def associations_to_change(caller: Caller, client_id: str) -> list[Association]:
 
 def associate_client_with_practitioner(
     caller: Caller, client_id: str, practitioner_id: str, department_id: str | None
-) -> dict[str, Any]:
+) -> AssociationView:
     """R11, from either side: only practitioners, in one of their departments (the one given,
     or their only/first), and a department within the caller's unless they are org_admin."""
     authorize(caller, Action.MANAGE_CLIENTS)
@@ -122,9 +121,10 @@ def dissociate_client_from_practitioner(
     tx.commit()
 
 
-def care_app_connections(caller: Caller) -> dict[str, Any]:
+def care_app_connections(caller: Caller) -> Connections:
     """GET /me/connections: an active client's practitioners, or a practitioner's active
     clients (the Care App's list). Anyone else, or a client not yet active: empty."""
+    items: list[Connection]
     if caller.kind == "client":
         if caller.status != rules.Status.ACTIVE:
             return {"items": []}
@@ -132,12 +132,12 @@ def care_app_connections(caller: Caller) -> dict[str, Any]:
         staff = store.get_staff_many(caller.org_id, [a.practitioner_id for a in associations])
         department_of = {a.practitioner_id: a.department_id for a in associations}
         items = [
-            {
-                "id": s.staff_id,
-                "kind": "practitioner",
-                "display_name": f"{s.first_name} {s.last_name}",
-                "department_id": department_of[s.staff_id],
-            }
+            Connection(
+                id=s.staff_id,
+                kind="practitioner",
+                display_name=f"{s.first_name} {s.last_name}",
+                department_id=department_of[s.staff_id],
+            )
             for s in staff
             if s.active and "practitioner" in s.roles
         ]
@@ -145,13 +145,13 @@ def care_app_connections(caller: Caller) -> dict[str, Any]:
         associations = store.list_practitioner_associations(caller.org_id, caller.account_id)
         clients = store.get_clients_many(caller.org_id, [a.client_id for a in associations])
         items = [
-            {
-                "id": c.client_id,
-                "kind": "client",
-                "first_name": c.first_name,
-                "last_name": c.last_name,
-                "preferred_name": c.preferred_name,
-            }
+            Connection(
+                id=c.client_id,
+                kind="client",
+                first_name=c.first_name,
+                last_name=c.last_name,
+                preferred_name=c.preferred_name,
+            )
             for c in clients
             if c.status == rules.Status.ACTIVE and c.email_confirmed
         ]

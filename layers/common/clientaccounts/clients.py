@@ -16,6 +16,7 @@ from typing import Any
 from pynamodb.expressions.update import Action as UpdateAction
 
 from . import clock, identity, rules, store
+from .answers import ClientPage, ClientView
 from .associations import (
     add_association,
     associations_to_change,
@@ -63,9 +64,9 @@ class NewClient:
     practitioners: list[PractitionerRequest] = field(default_factory=list)
 
 
-def client_view(client: Client, associations: list[Association] | None = None) -> dict[str, Any]:
+def client_view(client: Client, associations: list[Association] | None = None) -> ClientView:
     """The client object of API.md."""
-    view: dict[str, Any] = {
+    view: ClientView = {
         "id": client.client_id,
         "first_name": client.first_name,
         "last_name": client.last_name,
@@ -173,7 +174,7 @@ def _request_guard(caller: Caller, new: NewClient, idempotency_key: str | None) 
     return _RequestGuard(f"create-client#{caller.org_id}#{caller.account_id}#{name}", fingerprint)
 
 
-def _replayed(caller: Caller, request: _RequestGuard, guard: Guard | None) -> dict[str, Any] | None:
+def _replayed(caller: Caller, request: _RequestGuard, guard: Guard | None) -> ClientView | None:
     """The first answer again, for a retry of the same request within the window; None when
     the request is new (no guard, an expired one, or one whose client was deleted)."""
     if guard is None or guard.created_at < clock.iso(clock.now() - IDEMPOTENCY_WINDOW):
@@ -189,7 +190,7 @@ def _replayed(caller: Caller, request: _RequestGuard, guard: Guard | None) -> di
     if client is None:
         return None
     view = client_view(client, store.list_client_associations(caller.org_id, client.client_id))
-    if not view["practitioners"]:
+    if not view.get("practitioners"):
         view["notice"] = NOT_IN_CARE_APP
     return view
 
@@ -206,9 +207,7 @@ def _invitation_email(org: Organization, client: Client, token: str) -> OutboxEm
     )
 
 
-def create_client(
-    caller: Caller, new: NewClient, idempotency_key: str | None = None
-) -> dict[str, Any]:
+def create_client(caller: Caller, new: NewClient, idempotency_key: str | None = None) -> ClientView:
     """R1-R3: a staff-created client, invited by email to choose username and password.
     A retry of the same request (the same caller and body, with or without the same
     Idempotency-Key) within 24 hours returns the client it created instead of a 409."""
@@ -302,7 +301,7 @@ def _name_key(last: str, first: str, client_id: str) -> str:
     return f"{last.lower()}#{first.lower()}#{client_id}"
 
 
-def get_client_detail(caller: Caller, client_id: str) -> dict[str, Any]:
+def get_client_detail(caller: Caller, client_id: str) -> ClientView:
     authorize(caller, Action.MANAGE_CLIENTS)
     client = caller_client(caller, client_id)
     return client_view(client, store.list_client_associations(caller.org_id, client_id))
@@ -310,7 +309,7 @@ def get_client_detail(caller: Caller, client_id: str) -> dict[str, Any]:
 
 def list_clients(
     caller: Caller, status: str = "active", limit: int = 25, cursor: str | None = None
-) -> dict[str, Any]:
+) -> ClientPage:
     """R14: one status at a time (active by default), by last then first name, paginated."""
     authorize(caller, Action.MANAGE_CLIENTS)
     if status not in {s.value for s in rules.Status}:
@@ -341,7 +340,7 @@ class ClientChanges:
     active: bool | None = None
 
 
-def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> dict[str, Any]:
+def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> ClientView:
     """Field edits and R15 (active <-> inactive). Deactivation ends the client's sessions."""
     authorize(caller, Action.MANAGE_CLIENTS)
     if not changes.given:
@@ -486,7 +485,7 @@ def _status_after(client: Client, active: bool | None) -> str:
     return rules.Status.INACTIVE.value
 
 
-def approve_pending_client(caller: Caller, client_id: str) -> dict[str, Any]:
+def approve_pending_client(caller: Caller, client_id: str) -> ClientView:
     """R16: pending -> active, and the client hears of it; anything else is a conflict."""
     authorize(caller, Action.MANAGE_CLIENTS)
     client = caller_client(caller, client_id)

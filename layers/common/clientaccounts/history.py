@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from . import store
+from .answers import AuditEntry, HistoryPage
 from .auth import Action, Caller, authorize
 from .errors import InvalidInput, NotFound
 
@@ -13,7 +12,7 @@ MAX_PAGE = 100
 
 def client_history(
     caller: Caller, client_id: str, *, limit: int = 50, cursor: str | None = None
-) -> dict[str, Any]:
+) -> HistoryPage:
     """GET /clients/{id}/history: newest first. The trail outlives the client (R17 keeps the
     ids), so a deleted client's history stays readable; an id with no events here, such as
     another organization's client, is not found (R18)."""
@@ -27,13 +26,13 @@ def client_history(
         raise NotFound("No such client.", code="client_not_found")
     return {
         "items": [
-            {
-                "action": e.action,
-                "actor_kind": e.actor_kind,
-                "actor_id": e.actor_id,
-                "at": e.at,
-                "outcome": e.outcome,
-            }
+            AuditEntry(
+                action=e.action,
+                actor_kind=e.actor_kind,
+                actor_id=e.actor_id,
+                at=e.at,
+                outcome=e.outcome,
+            )
             for e in page.items
         ],
         "next_cursor": store.encode_cursor(caller.org_id, subject_ref, page.last_evaluated_key),

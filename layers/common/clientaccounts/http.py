@@ -74,7 +74,8 @@ class Request:
 
 
 def request_caller(request: Request) -> Caller:
-    """The caller of this request (claims checked by the authorizer, state read now)."""
+    """The caller of this request (claims checked by the authorizer, state read now). The
+    router passes it to any endpoint that takes a `caller` parameter."""
     return caller_from_claims(request.claims)
 
 
@@ -129,8 +130,9 @@ def parse_query(event: Mapping[str, Any], model: type[Model]) -> Model:
 
 # --- routing ------------------------------------------------------------------------------
 
-# An endpoint takes the Request, then the path parameters, `body` and `query` by name; it
-# answers a Response, or a JSON object for 200.
+# An endpoint takes, by name, any of: `request` (the Request), `caller` (the signed-in
+# caller, read now), the path parameters, `body` and `query`. It returns its route's answer
+# (a typed dict of answers.py), or None for a route answering 204.
 Endpoint = Callable[..., Any]
 E = TypeVar("E", bound=Endpoint)
 
@@ -142,10 +144,18 @@ class Route:
     endpoint: Endpoint
     body: type[RequestModel] | None = None
     query: type[RequestModel] | None = None
+    status: int = 200  # the success status (docs/openapi.json says the same)
+    answer: type | None = None  # the success body's type (answers.py); None for 204
 
     @property
     def path_parameters(self) -> list[str]:
         return re.findall(r"{([^}]+)}", self.path)
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The endpoint's parameter names (what the router passes it)."""
+        code = self.endpoint.__code__
+        return code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
 
 
 class Api:
@@ -162,27 +172,48 @@ class Api:
         *,
         body: type[RequestModel] | None = None,
         query: type[RequestModel] | None = None,
+        status: int = 200,
+        answer: type | None = None,
     ) -> Callable[[E], E]:
         if method not in METHODS:
             raise ValueError(f"unsupported method {method}")
+        if (status == 204) != (answer is None):
+            raise ValueError(f"{method} {path}: a 204 has no answer; any other status has one")
 
         def register(endpoint: E) -> E:
-            self.routes[(method, path)] = Route(method, path, endpoint, body, query)
+            route = Route(method, path, endpoint, body, query, status, answer)
+            unknown = set(route.parameters) - {
+                "request", "caller", "body", "query", *route.path_parameters
+            }  # fmt: skip
+            if unknown:
+                raise ValueError(f"{method} {path}: the router cannot pass {sorted(unknown)}")
+            self.routes[(method, path)] = route
             return endpoint
 
         return register
 
-    def get(self, path: str, *, query: type[RequestModel] | None = None) -> Callable[[E], E]:
-        return self.route("GET", path, query=query)
+    def get(
+        self, path: str, *, answer: type, query: type[RequestModel] | None = None
+    ) -> Callable[[E], E]:
+        return self.route("GET", path, query=query, answer=answer)
 
-    def post(self, path: str, *, body: type[RequestModel] | None = None) -> Callable[[E], E]:
-        return self.route("POST", path, body=body)
+    def post(
+        self,
+        path: str,
+        *,
+        answer: type | None,
+        status: int = 200,
+        body: type[RequestModel] | None = None,
+    ) -> Callable[[E], E]:
+        return self.route("POST", path, body=body, status=status, answer=answer)
 
-    def patch(self, path: str, *, body: type[RequestModel] | None = None) -> Callable[[E], E]:
-        return self.route("PATCH", path, body=body)
+    def patch(
+        self, path: str, *, answer: type, body: type[RequestModel] | None = None
+    ) -> Callable[[E], E]:
+        return self.route("PATCH", path, body=body, answer=answer)
 
     def delete(self, path: str) -> Callable[[E], E]:
-        return self.route("DELETE", path)
+        return self.route("DELETE", path, status=204)
 
     def resolve(self, event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
         """The proxy integration's answer to one event."""
@@ -209,14 +240,20 @@ class Api:
         route = self.routes.get((method, str(event.get("resource", ""))))
         if route is None:
             return error_response(404, "route_not_found", "No such route.")
+        request = Request(event)
         given = event.get("pathParameters") or {}
         kwargs: dict[str, Any] = {name: str(given.get(name, "")) for name in route.path_parameters}
+        wanted = route.parameters
+        if "request" in wanted:
+            kwargs["request"] = request
+        if "caller" in wanted:
+            kwargs["caller"] = request_caller(request)
         if route.body is not None:
             kwargs["body"] = parse_body(event, route.body)
         if route.query is not None:
             kwargs["query"] = parse_query(event, route.query)
-        answer = route.endpoint(Request(event), **kwargs)
-        return answer if isinstance(answer, Response) else json_response(200, answer)
+        answer = route.endpoint(**kwargs)
+        return json_response(route.status, None if route.status == 204 else answer)
 
 
 def _proxy_result(response: Response) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from . import clock, rules, store
+from .answers import LinkView
 from .errors import Conflict, Gone, NotFound
 from .models import Client, Link, Staff
 
@@ -149,7 +150,7 @@ def replace_client_link(
     return replace_account_link(tx, client, purpose, valid_hours=valid_hours)
 
 
-def link_view(account: Account) -> dict[str, Any] | None:
+def link_view(account: Account) -> LinkView | None:
     """The newest invitation, confirmation or reset link and its state (API.md's `link`);
     None if there never was one."""
     if not account.link_purpose:

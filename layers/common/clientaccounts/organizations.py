@@ -10,6 +10,13 @@ from typing import Any
 from pynamodb.expressions.update import Action as UpdateAction
 
 from . import clock, identity, rules, store
+from .answers import (
+    Departments,
+    DepartmentView,
+    OrganizationView,
+    PublicOrganization,
+    PublicPractitioner,
+)
 from .auth import Action, Caller, authorize
 from .errors import Conflict, InvalidInput, NotFound
 from .models import Department, Guard, Organization, Staff
@@ -23,18 +30,20 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 KINDS = ("organization", "individual")
 
 
-def public_organization_view(slug: str) -> dict[str, Any]:
+def public_organization_view(slug: str) -> PublicOrganization:
     """What the registration page needs: the practitioners a person may choose (R5)."""
     org = get_registering_organization(slug)
     departments = {d.department_id: d.name for d in store.list_departments(org.org_id)}
     practitioners = [
-        {
-            "id": s.staff_id,
-            "display_name": f"{s.first_name} {s.last_name}",
-            "departments": [
-                {"id": d, "name": departments[d]} for d in s.department_ids if d in departments
+        PublicPractitioner(
+            id=s.staff_id,
+            display_name=f"{s.first_name} {s.last_name}",
+            departments=[
+                DepartmentView(id=d, name=departments[d])
+                for d in s.department_ids
+                if d in departments
             ],
-        }
+        )
         for s in store.list_staff(org.org_id)
         if s.active and "practitioner" in s.roles
     ]
@@ -185,7 +194,7 @@ def bootstrap_organization(spec: NewOrganization) -> BootstrappedOrganization:
     )
 
 
-def _organization_view(org: Organization) -> dict[str, Any]:
+def _organization_view(org: Organization) -> OrganizationView:
     return {
         "slug": org.org_id,
         "name": org.name,
@@ -194,7 +203,7 @@ def _organization_view(org: Organization) -> dict[str, Any]:
     }
 
 
-def organization_settings(caller: Caller) -> dict[str, Any]:
+def organization_settings(caller: Caller) -> OrganizationView:
     """GET /org."""
     authorize(caller, Action.READ_ORGANIZATION)
     org = store.get_organization(caller.org_id)
@@ -205,7 +214,7 @@ def organization_settings(caller: Caller) -> dict[str, Any]:
 
 def update_organization(
     caller: Caller, *, name: str | None = None, manual_approval: bool | None = None
-) -> dict[str, Any]:
+) -> OrganizationView:
     """PATCH /org (org_admin): the name, and R8's manual approval of registrations."""
     authorize(caller, Action.MANAGE_ORGANIZATION)
     if name is None and manual_approval is None:
@@ -226,14 +235,14 @@ def update_organization(
     return _organization_view(org)
 
 
-def departments_of(caller: Caller) -> dict[str, Any]:
+def departments_of(caller: Caller) -> Departments:
     """GET /departments."""
     authorize(caller, Action.READ_ORGANIZATION)
     departments = sorted(store.list_departments(caller.org_id), key=lambda d: d.name.lower())
     return {"items": [{"id": d.department_id, "name": d.name} for d in departments]}
 
 
-def create_department(caller: Caller, name: str) -> dict[str, Any]:
+def create_department(caller: Caller, name: str) -> DepartmentView:
     """POST /departments (org_admin); names are unique in the organization."""
     authorize(caller, Action.MANAGE_ORGANIZATION)
     department = Department(

@@ -10,11 +10,11 @@ taken meanwhile is refused, 409), marks the link used, tells the old address and
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pynamodb.expressions.update import Action as UpdateAction
 
 from . import clock, identity, store
+from .answers import ProfileView
 from .auth import Caller, caller_organization
 from .config import get_settings
 from .email_limits import OverEmailLimit, count_public_email
@@ -42,9 +42,9 @@ def _own_account(caller: Caller) -> Account:
     return caller.account
 
 
-def profile_view(account: Account) -> dict[str, Any]:
+def profile_view(account: Account) -> ProfileView:
     """GET /me: who the caller is, as API.md lists it."""
-    view: dict[str, Any] = {
+    view: ProfileView = {
         "kind": account_kind(account),
         "id": account_id(account),
         "org_slug": account.org_id,
@@ -62,11 +62,11 @@ def profile_view(account: Account) -> dict[str, Any]:
     return view
 
 
-def my_profile(caller: Caller) -> dict[str, Any]:
+def my_profile(caller: Caller) -> ProfileView:
     return profile_view(_own_account(caller))
 
 
-def update_my_profile(caller: Caller, changes: UpdateMeRequest) -> dict[str, Any]:
+def update_my_profile(caller: Caller, changes: UpdateMeRequest) -> ProfileView:
     """PATCH /me (R25): any staff member switches their own new-client notifications; staff
     with a manager role edit their own name. A client's details are the office's to edit."""
     account = _own_account(caller)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from pynamodb.expressions.update import Action as UpdateAction
 
 from . import clock, identity, store
+from .answers import PractitionerClient, StaffPage, StaffView
 from .auth import ALL_STAFF_ROLES, Action, Caller, authorize, caller_organization
 from .config import get_settings
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -22,8 +22,8 @@ from .models import Guard, Link, Organization, OutboxEmail, Staff
 from .outbox import audit_by, queue_link_email
 
 
-def staff_view(staff: Staff, clients: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    view: dict[str, Any] = {
+def staff_view(staff: Staff, clients: list[PractitionerClient] | None = None) -> StaffView:
+    view: StaffView = {
         "id": staff.staff_id,
         "first_name": staff.first_name,
         "last_name": staff.last_name,
@@ -51,7 +51,7 @@ def staff_member(caller: Caller, staff_id: str) -> Staff:
 
 def list_staff_members(
     caller: Caller, role: str | None = None, department_id: str | None = None
-) -> dict[str, Any]:
+) -> StaffPage:
     authorize(caller, Action.READ_STAFF)
     if role is not None and role not in ALL_STAFF_ROLES:
         raise InvalidInput("Unknown role.", field="role")
@@ -65,14 +65,14 @@ def list_staff_members(
     return {"items": [staff_view(s) for s in members], "next_cursor": None}
 
 
-def get_staff_detail(caller: Caller, staff_id: str) -> dict[str, Any]:
+def get_staff_detail(caller: Caller, staff_id: str) -> StaffView:
     """With the practitioner's clients (R11, from the practitioner's side)."""
     authorize(caller, Action.READ_STAFF)
     staff = staff_member(caller, staff_id)
     clients = None
     if "practitioner" in staff.roles:
         clients = [
-            {"client_id": a.client_id, "department_id": a.department_id}
+            PractitionerClient(client_id=a.client_id, department_id=a.department_id)
             for a in store.list_practitioner_associations(caller.org_id, staff_id)
         ]
     return staff_view(staff, clients)
@@ -115,7 +115,7 @@ class NewStaff:
     department_ids: list[str]
 
 
-def invite_staff_member(caller: Caller, new: NewStaff) -> dict[str, Any]:
+def invite_staff_member(caller: Caller, new: NewStaff) -> StaffView:
     """POST /staff: the new member is invited like a client (R3) and accepts through the
     same invitation route."""
     authorize(caller, Action.MANAGE_STAFF)
@@ -215,7 +215,7 @@ class StaffChanges:
     active: bool | None = None
 
 
-def update_staff_member(caller: Caller, staff_id: str, changes: StaffChanges) -> dict[str, Any]:
+def update_staff_member(caller: Caller, staff_id: str, changes: StaffChanges) -> StaffView:
     """PATCH /staff/{id} with R12's limits."""
     authorize(caller, Action.MANAGE_STAFF)
     if changes == StaffChanges():
