@@ -44,7 +44,6 @@ class Settings:
     # and at most this many times a day (all organizations together).
     resend_cooldown_seconds: int = 60
     public_emails_per_address_per_day: int = 5
-    log_level: str = "INFO"
     # Set only by the local stack; deployed functions talk to AWS.
     aws_endpoint_url: str | None = None
     service: str = field(default="client-accounts")
@@ -87,7 +86,6 @@ def load_settings() -> Settings:
         public_emails_per_address_per_day=int(
             os.environ.get("PUBLIC_EMAILS_PER_ADDRESS_PER_DAY", "5")
         ),
-        log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         aws_endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
     )
 

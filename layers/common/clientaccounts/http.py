@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from .auth import Caller, caller_from_claims
 from .config import get_settings
 from .errors import DomainError
-from .observability import logger
+from .observability import correlate, logger
 from .validation import InvalidFields, RequestModel
 
 JSON = "application/json"
@@ -186,6 +186,7 @@ class Api:
 
     def resolve(self, event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
         """The proxy integration's answer to one event."""
+        correlate(event)
         try:
             response = self._dispatch(event)
         except DomainError as exc:
