@@ -13,16 +13,25 @@ choices of ours on top:
 The level is `LOG_LEVEL` (Powertools reads it; the template passes its LogLevel parameter).
 Importing Powertools' Logger costs about +0.06x of a cold `import boto3` on top of what an
 API function loads anyway (docs/decisions.md, 2026-12-01).
+
+Business metrics (`count`) are Powertools `Metrics` in CloudWatch's embedded metric format:
+kept in memory and printed as one log line when the invocation ends (`publish_metrics`, which
+the router calls after every request), so they cost no call to AWS. Their package is loaded
+with the Logger's anyway.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, Protocol
 
 from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.metrics import Metrics, MetricUnit
+
+from .config import get_settings
 
 SERVICE = "client-accounts"
 
@@ -71,3 +80,28 @@ def correlate(event: Mapping[str, Any]) -> None:
     context = event.get("requestContext")
     request_id = context.get("requestId") if isinstance(context, Mapping) else None
     logger.set_correlation_id(str(request_id) if request_id else None)
+
+
+@cache
+def metrics() -> Metrics:
+    """The invocation's business metrics, in the namespace the settings name."""
+    return Metrics(namespace=get_settings().metrics_namespace, service=SERVICE)
+
+
+def count(metric: str, **dimensions: str) -> None:
+    """One more of `metric` in this invocation (published by `publish_metrics`). Dimensions
+    are low-cardinality names (a refusal's reason), never ids or personal data."""
+    recorder = metrics()
+    for name, value in dimensions.items():
+        recorder.add_dimension(name=name, value=value)
+    recorder.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+
+
+def publish_metrics() -> None:
+    """Print what this invocation counted as one EMF line (nothing when it counted nothing),
+    then forget it: the next invocation starts from zero."""
+    recorder = metrics()
+    if recorder.metric_set:
+        recorder.flush_metrics()
+    else:
+        recorder.clear_metrics()  # dimensions added without a metric
