@@ -146,3 +146,21 @@ def test_an_api_line_carries_the_api_gateway_request_id_as_its_correlation_id() 
     api_line, other = lines
     assert api_line["correlation_id"] == "req-from-api-gateway"
     assert "correlation_id" not in other
+
+
+def test_no_function_is_configured_to_log_its_event() -> None:
+    """Powertools logs the whole event (bodies: names, emails, passwords) when
+    POWERTOOLS_LOGGER_LOG_EVENT is true, and pretty-prints over many lines with POWERTOOLS_DEV."""
+    from infra.template import load_template
+
+    template = load_template()
+    environments = [template.get("Globals", {}).get("Function", {}).get("Environment", {})]
+    environments += [
+        resource["Properties"].get("Environment", {})
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::Serverless::Function"
+    ]
+    for environment in environments:
+        assert not {"POWERTOOLS_LOGGER_LOG_EVENT", "POWERTOOLS_DEV"} & set(
+            environment.get("Variables", {})
+        )
