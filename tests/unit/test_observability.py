@@ -164,3 +164,24 @@ def test_no_function_is_configured_to_log_its_event() -> None:
         assert not {"POWERTOOLS_LOGGER_LOG_EVENT", "POWERTOOLS_DEV"} & set(
             environment.get("Variables", {})
         )
+
+
+def test_a_json_log_format_lets_the_log_level_through() -> None:
+    """With `LogFormat: JSON`, Lambda applies its own application log level (INFO unless
+    set), drops JSON lines below it, and Powertools takes that level over LOG_LEVEL: DEBUG
+    (dev) only works when `ApplicationLogLevel` is the LogLevel parameter, whose values must
+    then be Lambda's (WARN, not WARNING)."""
+    from infra.template import load_template
+
+    template = load_template()
+    configs = [template.get("Globals", {}).get("Function", {}).get("LoggingConfig", {})]
+    configs += [
+        resource["Properties"].get("LoggingConfig", {})
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::Serverless::Function"
+    ]
+    for config in configs:
+        if config.get("LogFormat") == "JSON":
+            assert config.get("ApplicationLogLevel") == {"Ref": "LogLevel"}, config
+            lambda_levels = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"}
+            assert set(template["Parameters"]["LogLevel"]["AllowedValues"]) <= lambda_levels
