@@ -10,6 +10,7 @@ layer in /opt/python.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import runpy
 import sys
@@ -40,13 +41,15 @@ def lambda_output_discarded() -> Iterator[TextIO]:
     from clientaccounts.observability import logger
 
     terminal = sys.stdout
+    handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
     with open(os.devnull, "w") as sink:
-        previous = logger.stream_handler.setStream(sink)
+        previous = handler.setStream(sink)
         try:
             with contextlib.redirect_stdout(sink):  # EMF metrics are printed
                 yield terminal
         finally:
-            logger.stream_handler.setStream(previous)
+            handler.setStream(previous)
 
 
 @contextlib.contextmanager

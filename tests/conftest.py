@@ -38,8 +38,8 @@ class _Collect(logging.Handler):
 @pytest.fixture(autouse=True)
 def no_personal_data_in_logs() -> Iterator[None]:
     collect = _Collect()
-    collect.setFormatter(logger.formatter)  # the JSON line CloudWatch would get
-    std_logger = logger.std_logger
+    collect.setFormatter(logger.registered_formatter)  # the JSON line CloudWatch would get
+    std_logger = logging.getLogger(logger.name)
     std_logger.addHandler(collect)
     try:
         yield

@@ -7,7 +7,7 @@ Raising refuses the login; Cognito reports "PreAuthentication failed with error 
 from typing import Any
 
 from clientaccounts.login_gate import pre_authentication_refusal
-from clientaccounts.observability import logger
+from clientaccounts.observability import logger, publish_metrics
 
 
 class LoginRefused(Exception):
@@ -16,11 +16,14 @@ class LoginRefused(Exception):
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    refusal = pre_authentication_refusal(
-        event.get("callerContext", {}).get("clientId", ""),
-        str(event.get("userName") or ""),
-        event.get("request", {}).get("userAttributes", {}),
-    )
+    try:
+        refusal = pre_authentication_refusal(
+            event.get("callerContext", {}).get("clientId", ""),
+            str(event.get("userName") or ""),
+            event.get("request", {}).get("userAttributes", {}),
+        )
+    finally:
+        publish_metrics()  # a refusal's count, as one EMF line
     if refusal is not None:
         raise LoginRefused(refusal.value)
     return event

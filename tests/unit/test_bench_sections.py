@@ -3,6 +3,7 @@ asserted: the machine is shared and noisy, so only the mechanics are checked."""
 
 from __future__ import annotations
 
+import logging
 import os
 
 from bench.cleanup_scale import CleanupRun
@@ -74,8 +75,10 @@ def test_the_functions_log_lines_go_nowhere_while_a_section_runs_then_back() -> 
     from bench.in_process import lambda_output_discarded
     from clientaccounts.observability import logger
 
-    before = logger.stream_handler.stream
+    handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    before = handler.stream
     with lambda_output_discarded():
-        assert logger.stream_handler.stream.name == os.devnull
+        assert handler.stream.name == os.devnull
         logger.info("during the section", extra={"client_id": "c-1"})
-    assert logger.stream_handler.stream is before
+    assert handler.stream is before

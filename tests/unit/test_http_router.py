@@ -206,16 +206,16 @@ def test_an_unexpected_error_is_500_json_and_logs_its_type_only(
 
     class Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            lines.append(logger.formatter.format(record))
+            lines.append(logger.registered_formatter.format(record))
 
     collect = Collect()
-    logger.std_logger.addHandler(collect)
+    logging.getLogger(logger.name).addHandler(collect)
     try:
         status, body = answer(
             event("POST", "/public/email-confirmations", body=_confirmation("boom"))
         )
     finally:
-        logger.std_logger.removeHandler(collect)
+        logging.getLogger(logger.name).removeHandler(collect)
     assert (status, body["code"]) == (500, "internal_error")
     assert "secret-token-value" not in json.dumps(body)
     (line,) = lines

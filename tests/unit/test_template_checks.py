@@ -5,12 +5,17 @@ forget them. (Handler files exist: tests/unit/test_template_functions.py.)"""
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 import re
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+from clientaccounts.observability import logger
 from infra.template import ROOT, api_routes, function_properties, load_template, resources_of_type
+from tests.lambda_events import FakeLambdaContext
 
 TEMPLATE = load_template()
 RESOURCES: dict[str, dict[str, Any]] = TEMPLATE["Resources"]
@@ -157,14 +162,34 @@ def filters_on(group: str) -> list[dict[str, Any]]:
     ]
 
 
+def _an_error_line_of_a_function() -> dict[str, Any]:
+    """What a function writes when it logs an error: the fields the filter reads."""
+    printed = io.StringIO()
+    handler = logging.StreamHandler(printed)
+    handler.setFormatter(logger.registered_formatter)
+    std = logging.getLogger(logger.name)
+    std.addHandler(handler)
+    try:
+
+        @logger.inject_lambda_context
+        def function(event: dict[str, Any], context: Any) -> None:
+            logger.error("something failed", extra={"code": "x"})
+
+        function({}, FakeLambdaContext())
+    finally:
+        std.removeHandler(handler)
+    (line,) = [json.loads(raw) for raw in printed.getvalue().splitlines() if raw]
+    return cast(dict[str, Any], line)
+
+
 def test_error_lines_of_the_shared_log_group_are_counted_per_function_and_alarmed() -> None:
     (error_filter,) = filters_on("FunctionLogGroup")
     assert error_filter["FilterPattern"] == '{ $.level = "ERROR" }'
     (transformation,) = error_filter["MetricTransformations"]
     # The field every line of observability.py carries.
     assert transformation["Dimensions"] == [{"Key": "FunctionName", "Value": "$.function_name"}]
-    source = (ROOT / "layers/common/clientaccounts/observability.py").read_text()
-    assert '"level": record.levelname' in source and "function_name=" in source
+    line = _an_error_line_of_a_function()
+    assert line["level"] == "ERROR" and line["function_name"] == "test-function"
     metric = transformation["MetricName"]
     query = f'SELECT SUM({metric}) FROM SCHEMA("${{AWS::StackName}}", FunctionName)'  # noqa: S608
     assert transformation["MetricNamespace"] == {"Ref": "AWS::StackName"}

@@ -141,7 +141,14 @@ def test_the_json_schema_says_what_parse_checks() -> None:
         "practitioner_id",
     ]
     properties = schema["properties"]
-    assert properties["first_name"] == {"type": "string", "maxLength": 100, "minLength": 1}
+    assert properties["first_name"] == {
+        "type": "string",
+        "maxLength": 100,  # as sent
+        "minLength": 1,
+        "pattern": r"\S",  # not only spaces: stripped, it is not empty
+        "format": "person-name",  # text.name_problem
+    }
+    assert properties["email"]["pattern"] == r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"
     assert properties["dob"] == {"type": "string", "format": "date"}
     assert properties["department_id"]["anyOf"][1] == {"type": "null"}
     assert properties["department_id"]["default"] is None
@@ -160,3 +167,29 @@ def test_a_parsed_request_is_read_only_and_its_repr_names_no_value() -> None:
     with pytest.raises(AttributeError):
         parsed.first_name = "Mallory"  # type: ignore[misc]
     assert "Robin" not in repr(parsed) and "first_name" in repr(parsed)
+
+
+def test_a_stripped_text_is_bounded_as_sent_and_checked_once_stripped() -> None:
+    class Padded(RequestModel):
+        name: str = field(Text(max_length=5, min_length=3, strip=True))
+
+    assert Padded.parse({"name": " abc "}).name == "abc"
+    assert refusals(Padded, {"name": " abcde "}) == {("name",): "At most 5 characters."}
+    assert refusals(Padded, {"name": " ab "}) == {("name",): "At least 3 characters."}
+    assert Padded.json_schema()["properties"]["name"]["pattern"] == r"\S[\s\S]{1,}\S"
+
+
+def test_a_pattern_ends_at_the_end_of_the_text_as_json_schema_reads_it() -> None:
+    class Keyed(RequestModel):
+        key: str = field(Text(max_length=10, pattern=r"^[a-z]+$"))
+
+    assert Keyed.parse({"key": "abc"}).key == "abc"
+    # Python's `$` also matches before a final line break; ECMA-262's does not.
+    assert refusals(Keyed, {"key": "abc\n"}) == {("key",): "Not in the expected format."}
+
+
+def test_a_rule_a_pattern_cannot_say_is_named_by_a_format() -> None:
+    with pytest.raises(ValueError, match="format"):
+        Text(max_length=5, refuse=lambda text: None)
+    with pytest.raises(ValueError, match="anchored"):
+        Text(max_length=5, pattern="[a-z]+")

@@ -46,7 +46,8 @@ class Settings:
     # and at most this many times a day (all organizations together).
     resend_cooldown_seconds: int = 60
     public_emails_per_address_per_day: int = 5
-    log_level: str = "INFO"
+    # CloudWatch namespace of the business metrics (observability.count).
+    metrics_namespace: str = "ClientAccounts"
     # Set only by the local stack; deployed functions talk to AWS.
     aws_endpoint_url: str | None = None
     service: str = field(default="client-accounts")
@@ -91,7 +92,7 @@ def load_settings() -> Settings:
         public_emails_per_address_per_day=int(
             os.environ.get("PUBLIC_EMAILS_PER_ADDRESS_PER_DAY", "5")
         ),
-        log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        metrics_namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "ClientAccounts",
         aws_endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
     )
 

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from .auth import Caller, caller_from_claims
 from .config import get_settings
 from .errors import DomainError
-from .observability import logger
+from .observability import correlate, logger, publish_metrics
 from .validation import InvalidFields, RequestModel
 
 JSON = "application/json"
@@ -217,6 +217,13 @@ class Api:
 
     def resolve(self, event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
         """The proxy integration's answer to one event."""
+        correlate(event)
+        try:
+            return _proxy_result(self._answer(event))
+        finally:
+            publish_metrics()  # what the request counted, as one EMF line
+
+    def _answer(self, event: Mapping[str, Any]) -> Response:
         try:
             response = self._dispatch(event)
         except DomainError as exc:
@@ -233,7 +240,7 @@ class Api:
         except Exception as exc:  # the caller gets a clean 500; the log gets the type only
             logger.error("unhandled error", extra={"error_type": type(exc).__name__})
             response = error_response(500, "internal_error", "Something went wrong on our side.")
-        return _proxy_result(response)
+        return response
 
     def _dispatch(self, event: Mapping[str, Any]) -> Response:
         method = str(event.get("httpMethod", "")).upper()

@@ -9,6 +9,7 @@ from .credentials import set_credentials_through_link, use_claimed_link
 from .errors import Gone, NotFound
 from .links import Purpose, check_usable, hash_token
 from .models import Client, Staff
+from .observability import count
 from .outbox import audit_event, queue_email
 
 
@@ -81,6 +82,8 @@ def accept_invitation(token: str, username: str, password: str) -> str:
         # A staff member deactivated before accepting is told so, not "active".
         return "active" if staff is not None and staff.active else "inactive"
 
-    return set_credentials_through_link(
+    status = set_credentials_through_link(
         link, Purpose.INVITATION, username=username, password=password, commit=commit
     )
+    count("InvitationsAccepted", account_kind=link.account_kind)
+    return status

@@ -12,7 +12,7 @@ from . import store
 from .aws import client
 from .config import get_settings
 from .identity import ACCOUNT_ATTRIBUTE, KIND_ATTRIBUTE, ORG_ATTRIBUTE, normalize_username
-from .observability import logger
+from .observability import count, logger
 from .rules import AccountState, App, Refusal, Status, login_refusal
 
 
@@ -55,7 +55,15 @@ def _account_state(username: str, attributes: dict[str, str]) -> AccountState | 
 def pre_authentication_refusal(
     app_client_id: str, username: str, attributes: dict[str, str]
 ) -> Refusal | None:
-    """What to tell a refused login, or None to let it through. Any failure refuses."""
+    """What to tell a refused login, or None to let it through. Any failure refuses.
+    A refusal counts one `LoginsRefused` of its reason (published by the trigger)."""
+    refusal = _decide(app_client_id, username, attributes)
+    if refusal is not None:
+        count("LoginsRefused", reason=refusal.name.lower())
+    return refusal
+
+
+def _decide(app_client_id: str, username: str, attributes: dict[str, str]) -> Refusal | None:
     try:
         app = app_clients().get(app_client_id)
         if app is None:

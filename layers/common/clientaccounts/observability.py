@@ -1,33 +1,39 @@
 """Logging without personal data: log ids and outcomes, never names, emails, DOB or tokens.
 
-One JSON object per line, which CloudWatch Logs Insights reads field by field, in the shape
-Powertools' Logger writes (level, location, message, timestamp, service, the invocation's
-function_name, function_request_id and cold_start, then the `extra` fields). Built on the
-standard library: importing Powertools' Logger also loads its JMESPath, metrics and tracing
-helpers, about a fifth of an API function's cold start (docs/decisions.md, "A router, a
-logger and request validation of our own").
+The functions log through Powertools' `Logger` (one JSON object per line: level, location,
+message, timestamp, service, cold_start, the invocation's function_request_id, then the
+`extra` fields), set up once here: `logger` is the one logger of every function. Two
+choices of ours on top:
+
+- An exception is logged by its type only (`exception_name`): no message, no traceback, no
+  notes, as any of them may quote personal data (TypeOnlyFormatter).
+- On the API path the line carries `correlation_id`, API Gateway's request id, so a
+  function's lines join the access log's line of the same request (`correlate`).
+
+The level is `LOG_LEVEL` (Powertools reads it; the template passes its LogLevel parameter).
+Importing Powertools' Logger costs about +0.06x of a cold `import boto3` on top of what an
+API function loads anyway (docs/decisions.md, 2026-12-01).
+
+Business metrics (`count`) are Powertools `Metrics` in CloudWatch's embedded metric format:
+kept in memory and printed as one log line when the invocation ends (`publish_metrics`, which
+the router calls after every request), so they cost no call to AWS. Their package is loaded
+with the Logger's anyway.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
-import sys
-import time
-from collections.abc import Callable, Mapping
-from typing import Any, Protocol, TypeVar
+from collections.abc import Mapping
+from functools import cache
+from typing import Any, Protocol
+
+from aws_lambda_powertools.logging import Logger
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
 from .config import get_settings
 
 SERVICE = "client-accounts"
-
-# What a LogRecord carries by itself; everything else on a record came from `extra`.
-_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
-    "message",
-    "asctime",
-    "taskName",
-}
 
 
 class LambdaContext(Protocol):
@@ -39,76 +45,63 @@ class LambdaContext(Protocol):
     def get_remaining_time_in_millis(self) -> int: ...
 
 
-class JsonFormatter(logging.Formatter):
-    def __init__(self, service: str, invocation: Mapping[str, Any]) -> None:
-        super().__init__()
-        self.service = service
-        self.invocation = invocation  # the current invocation's fields, kept up to date
+class TypeOnlyFormatter(LambdaPowertoolsFormatter):
+    """Powertools' JSON line, with an exception reduced to its type's name.
+
+    The record is copied without its exception, traceback and stack before Powertools
+    formats it, so neither the message, the notes, the frames nor a cause chained to it can
+    reach the line (or a traceback another handler cached on the record)."""
+
+    def __init__(self) -> None:
+        super().__init__(utc=True, use_rfc3339=True, serialize_stacktrace=False)
 
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "level": record.levelname,
-            "location": f"{record.funcName}:{record.lineno}",
-            "message": record.getMessage(),
-            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
-            "service": self.service,
-            **self.invocation,
-        }
-        entry.update({k: v for k, v in vars(record).items() if k not in _RECORD_FIELDS})
-        if record.exc_info and record.exc_info[0] is not None:
-            # The exception's type only: its message or traceback may quote personal data.
-            entry["exception_name"] = record.exc_info[0].__name__
-        return json.dumps(entry, default=str)
+        if record.exc_info or record.exc_text or record.stack_info:
+            fields = dict(vars(record), exc_info=None, exc_text=None, stack_info=None)
+            exc_type = record.exc_info[0] if record.exc_info else None
+            if exc_type is not None:
+                fields["exception_name"] = exc_type.__name__
+            record = logging.makeLogRecord(fields)
+        return super().format(record)
 
 
-Handler = TypeVar("Handler", bound=Callable[..., Any])
+def create_logger(service: str = SERVICE) -> Logger:
+    """A Powertools Logger writing TypeOnlyFormatter lines to stdout (Lambda ships stdout).
+    The functions use `logger` below; tests build their own under another service name."""
+    return Logger(service=service, logger_formatter=TypeOnlyFormatter())
 
 
-class ServiceLogger:
-    """The functions' logger: `info`/`warning`/`error` with `extra` fields, and a decorator
-    that stamps every line of an invocation with its request id."""
-
-    def __init__(self, service: str = SERVICE) -> None:
-        self.service = service
-        self._invocation: dict[str, Any] = {}
-        self._cold_start = True
-        self.formatter = JsonFormatter(service, self._invocation)
-        self._logger = logging.getLogger(service)
-        self._logger.setLevel(logging.INFO)  # until the first invocation reads the settings
-        self._logger.propagate = False  # one line per event, not another in the root logger
-        self.stream_handler = logging.StreamHandler(sys.stdout)  # Lambda sends stdout on
-        self.stream_handler.setFormatter(self.formatter)
-        self._logger.addHandler(self.stream_handler)
-
-    @property
-    def std_logger(self) -> logging.Logger:
-        return self._logger
-
-    def info(self, message: str, *, extra: Mapping[str, Any] | None = None) -> None:
-        self._logger.info(message, extra=extra, stacklevel=2)
-
-    def warning(self, message: str, *, extra: Mapping[str, Any] | None = None) -> None:
-        self._logger.warning(message, extra=extra, stacklevel=2)
-
-    def error(self, message: str, *, extra: Mapping[str, Any] | None = None) -> None:
-        self._logger.error(message, extra=extra, stacklevel=2)
-
-    def inject_lambda_context(self, handler: Handler) -> Handler:
-        @functools.wraps(handler)
-        def with_context(event: Any, context: LambdaContext, *args: Any, **kwargs: Any) -> Any:
-            if self._cold_start:
-                self._logger.setLevel(get_settings().log_level)
-            self._invocation.clear()
-            self._invocation.update(
-                function_name=getattr(context, "function_name", None),
-                function_request_id=getattr(context, "aws_request_id", None),
-                cold_start=self._cold_start,
-            )
-            self._cold_start = False
-            return handler(event, context, *args, **kwargs)
-
-        return with_context  # type: ignore[return-value]
+logger = create_logger()
 
 
-logger = ServiceLogger()
+def correlate(event: Mapping[str, Any]) -> None:
+    """Stamp this invocation's lines with API Gateway's request id (None: not an API event),
+    the `requestId` of the access log line."""
+    context = event.get("requestContext")
+    request_id = context.get("requestId") if isinstance(context, Mapping) else None
+    logger.set_correlation_id(str(request_id) if request_id else None)
+
+
+@cache
+def metrics() -> Metrics:
+    """The invocation's business metrics, in the namespace the settings name."""
+    return Metrics(namespace=get_settings().metrics_namespace, service=SERVICE)
+
+
+def count(metric: str, **dimensions: str) -> None:
+    """One more of `metric` in this invocation (published by `publish_metrics`). Dimensions
+    are low-cardinality names (a refusal's reason), never ids or personal data."""
+    recorder = metrics()
+    for name, value in dimensions.items():
+        recorder.add_dimension(name=name, value=value)
+    recorder.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+
+
+def publish_metrics() -> None:
+    """Print what this invocation counted as one EMF line (nothing when it counted nothing),
+    then forget it: the next invocation starts from zero."""
+    recorder = metrics()
+    if recorder.metric_set:
+        recorder.flush_metrics()
+    else:
+        recorder.clear_metrics()  # dimensions added without a metric

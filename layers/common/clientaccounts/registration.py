@@ -35,7 +35,7 @@ from .models import (
     OutboxEmail,
     Staff,
 )
-from .observability import logger
+from .observability import count, logger
 from .outbox import audit_event, queue_email, queue_link_email
 from .schemas import RegistrationRequest
 
@@ -84,6 +84,7 @@ def register_client(slug: str, registration: RegistrationRequest) -> None:
         if known is None:
             try:
                 _commit_registration(org, registration, client_id, choice)
+                count("Registrations")
                 logger.info(
                     "client registered", extra={"org_id": org.org_id, "client_id": client_id}
                 )
@@ -341,9 +342,11 @@ def confirm_email(token: str, username: str, password: str) -> str:
             code="concurrent_change",
         )
 
-    return set_credentials_through_link(
+    status = set_credentials_through_link(
         link, Purpose.EMAIL_CONFIRMATION, username=username, password=password, commit=commit
     )
+    count("EmailConfirmations")
+    return status
 
 
 def _refuse_expired_signup(client: Client, now: datetime) -> None:

@@ -20,12 +20,22 @@ from .validation import (
 
 # R27: names refuse controls and links; addresses and usernames refuse invisible, control and
 # bidirectional characters (and domains IDNA cannot encode); text.py says what each means.
-NAME = Text(max_length=100, strip=True, refuse=name_problem)
+# The schema names each of those rules as the string's format (docs/openapi.json):
+# "person-name", "email-address", "username" (checked on the text once stripped).
+NAME = Text(max_length=100, strip=True, refuse=name_problem, format="person-name")
 EMAIL = Text(
-    max_length=254, strip=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", refuse=email_problem
+    max_length=254,
+    strip=True,
+    pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+    refuse=email_problem,
+    format="email-address",
 )
 USERNAME = Text(
-    min_length=3, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", refuse=username_problem
+    min_length=3,
+    max_length=64,
+    pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+    refuse=username_problem,
+    format="username",
 )
 PASSWORD = Text(max_length=256)
 ID = Text(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")

@@ -43,20 +43,42 @@ class Rule:
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def _search(pattern: str, text: str) -> re.Match[str] | None:
+    """`pattern` as JSON Schema reads it (ECMA-262): a final `$` is the end of the text, not
+    also the place before a final line break as in Python."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.search(pattern, text)
+
+
 @dataclasses.dataclass(frozen=True)
 class Text(Rule):
+    """Bounded text. With `strip`, surrounding spaces (`str.isspace`) are dropped and the
+    rest is checked and kept; the length bound holds for the text as sent. `refuse` is a
+    rule a pattern cannot say (text.py), named in the schema as the string's `format`."""
+
     max_length: int
     min_length: int = 1
-    pattern: str | None = None  # anchored, so a JSON Schema reader means the same
-    strip: bool = False  # surrounding spaces are dropped before the checks
-    # A rule a pattern cannot say (text.name_problem): what is wrong with the text, or None.
+    pattern: str | None = None  # anchored; of the text once stripped
+    strip: bool = False
     refuse: Callable[[str], str | None] | None = None
+    format: str | None = None  # the name of `refuse` in the schema
+
+    def __post_init__(self) -> None:
+        if (self.refuse is None) != (self.format is None):
+            raise ValueError("a text rule the schema cannot say is named by a format")
+        if self.pattern is not None and not (
+            self.pattern.startswith("^") and self.pattern.endswith("$")
+        ):
+            raise ValueError("patterns are anchored, so every reader means the same")
 
     def check(self, value: Any, location: Location) -> str:
         if not isinstance(value, str):
             raise _invalid(location, "Must be a string.")
         if _LONE_SURROGATE.search(value):  # JSON allows "\ud800"; no encoder does
             raise _invalid(location, "Must be valid Unicode text.")
+        if len(value) > self.max_length:
+            raise _invalid(location, f"At most {self.max_length} characters.")
         text: str = value.strip() if self.strip else value
         if len(text) < self.min_length:
             raise _invalid(
@@ -65,12 +87,10 @@ class Text(Rule):
                 if self.min_length == 1
                 else f"At least {self.min_length} characters.",
             )
-        if len(text) > self.max_length:
-            raise _invalid(location, f"At most {self.max_length} characters.")
         problem = self.refuse(text) if self.refuse is not None else None
         if problem is not None:
             raise _invalid(location, problem)
-        if self.pattern is not None and not re.search(self.pattern, text):
+        if self.pattern is not None and not _search(self.pattern, text):
             raise _invalid(location, "Not in the expected format.")
         return text
 
@@ -78,9 +98,24 @@ class Text(Rule):
         described: dict[str, Any] = {"type": "string", "maxLength": self.max_length}
         if self.min_length:
             described["minLength"] = self.min_length
-        if self.pattern is not None:
-            described["pattern"] = self.pattern
+        pattern = self._stripped_pattern() if self.strip else self.pattern
+        if pattern is not None:
+            described["pattern"] = pattern
+        if self.format is not None:
+            described["format"] = self.format
         return described
+
+    def _stripped_pattern(self) -> str | None:
+        """The pattern the text as sent matches when, once stripped, it passes: the declared
+        pattern between runs of spaces (it starts and ends with no space itself), or else
+        enough characters between the first and the last that are not spaces."""
+        if self.pattern is not None:
+            return r"^\s*" + self.pattern[1:-1] + r"\s*$"
+        if self.min_length <= 0:
+            return None
+        if self.min_length == 1:
+            return r"\S"
+        return r"\S[\s\S]{%d,}\S" % (self.min_length - 2)  # noqa: UP031 - a regex's braces
 
 
 _WHOLE_NUMBER = re.compile(r"[+-]?\d{1,18}")
