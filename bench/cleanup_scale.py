@@ -31,7 +31,7 @@ from bench.in_process import lambda_output_discarded, moto_stack
 
 if TYPE_CHECKING:
     from clientaccounts.models import Client
-    from tests.integration.conftest import Caller, Stack
+    from tests.support.stack import Caller, Stack
 
 SIZES = (2_000, 20_000)  # clients in the table before the expired ones are added
 EXPIRED = 50
@@ -77,7 +77,7 @@ class World:
 
 
 def _register(world: World, slug: str, **overrides: Any) -> tuple[dict[str, Any], Client]:
-    from tests.request_bodies import registration_body
+    from tests.support.request_bodies import registration_body
 
     body = registration_body(**overrides)
     answer = world.stack.register(slug, **body)
@@ -91,7 +91,7 @@ def _register(world: World, slug: str, **overrides: Any) -> tuple[dict[str, Any]
 
 def _grow(world: World, clients: int) -> None:
     """Bulk clients in batches, then staff-created ones through the API."""
-    from tests.request_bodies import new_client_body
+    from tests.support.request_bodies import new_client_body
 
     staff_created = clients // STAFF_CREATED_SHARE
     world.stack.bulk_clients(world.slug, clients - staff_created - INVITED, origin="self")
@@ -108,8 +108,8 @@ def one_round(world: World) -> CleanupRun:
     """50 sign-ups expire; the cleanup runs, recorded; then exactly they are gone."""
     from clientaccounts import clock, store
     from clientaccounts.models import Staff
-    from tests.aws_calls import recorded_aws_calls
-    from tests.integration.every_operation import scheduled_cleanup
+    from tests.support.aws_calls import recorded_aws_calls
+    from tests.support.every_operation import scheduled_cleanup
 
     stack = world.stack
     expired = [

@@ -1,8 +1,9 @@
 """DynamoDB calls of one request of every route and one invocation of every trigger, counted at
 botocore under moto, against the budget of docs/data-model.md (the one the test enforces).
 
-The operations and the recorder are the test's (tests/integration/every_operation.py,
-tests/aws_calls.py): the figures here are what tests/integration/test_dynamodb_calls.py proves.
+The operations and the recorder are the test's (tests/support/every_operation.py,
+tests/support/aws_calls.py): the figures here are what
+tests/integration/test_dynamodb_calls.py proves.
 
     python -m bench --only dynamodb_calls
 """
@@ -37,8 +38,8 @@ def verdict(measured: dict[str, int], budgeted: dict[str, int]) -> str:
 
 def measure() -> list[dict[str, Any]]:
     """One row per budget row, in the scenario's order; a failed request raises."""
-    from tests.dynamodb_budget import load_budget
-    from tests.integration.every_operation import OPERATIONS, Scenario, run_recorded
+    from tests.support.dynamodb_budget import load_budget
+    from tests.support.every_operation import OPERATIONS, Scenario, run_recorded
 
     budget = load_budget()
     rows = []

@@ -1,6 +1,6 @@
 """What the in-process sections share: the handlers run in this process under moto, on the
-integration tests' stack (tests/integration/conftest.py) and event library
-(tests/lambda_events.py), so the benchmark exercises exactly what the tests prove.
+integration tests' stack (tests/support/stack.py) and event library
+(tests/support/lambda_events.py), so the benchmark exercises exactly what the tests prove.
 
 `prepare()` must run before those modules are imported (bench/__main__.py does it): fake
 credentials as the test suite sets them, and the layer's source on the path as Lambda puts the
@@ -22,7 +22,7 @@ from infra.template import ROOT
 if TYPE_CHECKING:
     import pytest
 
-    from tests.integration.conftest import Stack
+    from tests.support.stack import Stack
 
 
 def prepare() -> None:
@@ -58,7 +58,7 @@ def moto_stack() -> Iterator[tuple[Stack, pytest.MonkeyPatch]]:
     the environment it sets is undone on the way out."""
     import pytest
 
-    from tests.integration.conftest import moto_stack as provisioned
+    from tests.support.stack import moto_stack as provisioned
 
     with pytest.MonkeyPatch.context() as monkeypatch, provisioned(monkeypatch) as stack:
         yield stack, monkeypatch

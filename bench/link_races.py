@@ -1,5 +1,5 @@
 """The trust issue's concurrency figures, in process under moto (DynamoDB isolated per request
-and per transaction, as the service is; tests/integration/conftest.py):
+and per transaction, as the service is; tests/support/stack.py):
 - 20 parallel accepts of one invitation (one username, a double click), 20 times;
 - 20 parallel confirmations of one registration, 20 times;
 - two org admins removing each other's org_admin role at once, 20 times.
@@ -35,8 +35,8 @@ class Scenario:
 
 def _invitation_round(stack: Any, org: Any) -> tuple[int, bool]:
     from clientaccounts.invitations import accept_invitation
-    from tests.integration.conftest import run_concurrently
-    from tests.request_bodies import PASSWORD, new_client_body
+    from tests.support.concurrency import run_concurrently
+    from tests.support.request_bodies import PASSWORD, new_client_body
 
     created = stack.as_admin(org).call("POST", "/clients", new_client_body()).body
     token = stack.link_token(created["email"])
@@ -49,8 +49,8 @@ def _invitation_round(stack: Any, org: Any) -> tuple[int, bool]:
 
 def _confirmation_round(stack: Any, org: Any) -> tuple[int, bool]:
     from clientaccounts.registration import confirm_email
-    from tests.integration.conftest import run_concurrently
-    from tests.request_bodies import PASSWORD, registration_body, username_for
+    from tests.support.concurrency import run_concurrently
+    from tests.support.request_bodies import PASSWORD, registration_body, username_for
 
     body = registration_body()
     stack.register(org.org["slug"], **body)
@@ -74,7 +74,7 @@ def _demotion_round(stack: Any) -> tuple[int, bool]:
     from clientaccounts import store
     from clientaccounts.auth import Caller
     from clientaccounts.staff import StaffChanges, update_staff_member
-    from tests.integration.conftest import run_concurrently
+    from tests.support.concurrency import run_concurrently
 
     org = stack.organization()
     slug = org.org["slug"]
@@ -102,7 +102,7 @@ def _demotion_round(stack: Any) -> tuple[int, bool]:
 def run() -> list[Scenario]:
     import pytest
 
-    from tests.integration.conftest import serialize_moto_dynamodb
+    from tests.support.stack import serialize_moto_dynamodb
 
     scenarios = [
         Scenario("20 accepts of one invitation"),

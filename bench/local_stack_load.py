@@ -63,7 +63,12 @@ from infra.local_stack_process import (
     stop,
     wait_until_ready,
 )
-from tests.request_bodies import PASSWORD, confirmation_body, registration_body, username_for
+from tests.support.request_bodies import (
+    PASSWORD,
+    confirmation_body,
+    registration_body,
+    username_for,
+)
 
 ROUNDS = 4
 DEADLINE_SECONDS = 600.0  # the whole load; jobs not started by then are reported, not run

@@ -26,7 +26,12 @@ from typing import Any
 
 from bench import SectionResult
 from infra.local_stack_process import HttpAnswer, http, start_stack, stop, wait_until_ready
-from tests.request_bodies import PASSWORD, confirmation_body, registration_body, username_for
+from tests.support.request_bodies import (
+    PASSWORD,
+    confirmation_body,
+    registration_body,
+    username_for,
+)
 
 TRIES = 50
 TARGET = 0.10  # of the median

@@ -2,9 +2,10 @@
 spent inside the AWS calls it makes: what our code (parsing, validation, the resolver, pynamodb's
 models, rendering, logging) adds on top of the calls it must make.
 
-Each operation (tests/integration/every_operation.py, the same as the DynamoDB budget's) is
+Each operation (tests/support/every_operation.py, the same as the DynamoDB budget's) is
 prepared with fresh inputs, then its handler alone is timed: total wall time, and the time inside
-botocore's `_make_api_call` (serialization, moto's work, parsing the answer; tests/aws_calls.py).
+botocore's `_make_api_call` (serialization, moto's work, parsing the answer;
+tests/support/aws_calls.py).
 Replaying the recorded calls through a raw boto3 client would measure the same thing again:
 pynamodb and our botocore clients go through that very method, so the time inside it is what
 those calls cost any caller. Every operation runs once to warm up (imports, clients, caches),
@@ -25,7 +26,7 @@ from bench import Options, SectionResult
 from bench.in_process import lambda_output_discarded, moto_stack
 
 if TYPE_CHECKING:
-    from tests.integration.every_operation import Operation, Scenario
+    from tests.support.every_operation import Operation, Scenario
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Sample:
 
 def timed(scenario: Scenario, operation: Operation) -> Sample:
     """One invocation with fresh inputs; a failed request raises."""
-    from tests.aws_calls import recorded_aws_calls
+    from tests.support.aws_calls import recorded_aws_calls
 
     request = operation.prepare(scenario)
     scenario.stack.deliver_emails()  # what the set-up queued is sent now, not timed
@@ -51,7 +52,7 @@ def timed(scenario: Scenario, operation: Operation) -> Sample:
 
 
 def run(runs: int, seed: int) -> dict[str, list[Sample]]:
-    from tests.integration.every_operation import OPERATIONS, Scenario
+    from tests.support.every_operation import OPERATIONS, Scenario
 
     samples: dict[str, list[Sample]] = {operation.name: [] for operation in OPERATIONS}
     rng = random.Random(seed)  # noqa: S311 - a shuffle order, not a secret

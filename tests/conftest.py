@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from clientaccounts.observability import logger
-from tests.request_bodies import PASSWORD
+from tests.support.request_bodies import PASSWORD
 
 PERSONAL = re.compile(
     "|".join(

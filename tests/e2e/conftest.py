@@ -23,7 +23,12 @@ from infra.local_stack_process import (
     start_stack,
     stop,
 )
-from tests.request_bodies import PASSWORD, confirmation_body, registration_body, username_for
+from tests.support.request_bodies import (
+    PASSWORD,
+    confirmation_body,
+    registration_body,
+    username_for,
+)
 
 
 @dataclass

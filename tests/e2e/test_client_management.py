@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.e2e.conftest import RunningStack, registered_and_confirmed
-from tests.request_bodies import PASSWORD, new_client_body
+from tests.support.request_bodies import PASSWORD, new_client_body
 
 pytestmark = pytest.mark.e2e
 

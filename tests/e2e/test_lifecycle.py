@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import RunningStack
-from tests.request_bodies import new_client_body, username_for
+from tests.support.request_bodies import new_client_body, username_for
 
 pytestmark = pytest.mark.e2e
 

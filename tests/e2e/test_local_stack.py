@@ -18,7 +18,7 @@ from tests.e2e.conftest import (
     stop,
     wait_until_ready,
 )
-from tests.request_bodies import PASSWORD, registration_body, username_for
+from tests.support.request_bodies import PASSWORD, registration_body, username_for
 
 pytestmark = pytest.mark.e2e
 

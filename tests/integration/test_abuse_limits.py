@@ -5,9 +5,9 @@ one address; past them the route answers exactly as before (R21) and sends nothi
 from __future__ import annotations
 
 from clientaccounts import clock
-from tests.integration.conftest import Stack
-from tests.lambda_events import ApiResponse, call_api
-from tests.request_bodies import registration_body
+from tests.support.lambda_events import ApiResponse, call_api
+from tests.support.request_bodies import registration_body
+from tests.support.stack import Stack
 
 DAY = 24 * 3600
 DAILY_CAP = 5  # the default of PUBLIC_EMAILS_PER_ADDRESS_PER_DAY

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from infra.openapi import build_openapi
-from tests.integration.conftest import Stack
-from tests.lambda_events import call_api
+from tests.support.lambda_events import call_api
+from tests.support.stack import Stack
 
 DOCUMENT = build_openapi()
 OPERATIONS = [

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from clientaccounts import clock
-from tests.integration.conftest import Stack
 from tests.integration.test_authorization_matrix import ROUTES, World
-from tests.lambda_events import ApiResponse, call_api
-from tests.request_bodies import PASSWORD, new_client_body, registration_body
+from tests.support.lambda_events import ApiResponse, call_api
+from tests.support.request_bodies import PASSWORD, new_client_body, registration_body
+from tests.support.stack import Stack
 
 
 def test_r20_history_lists_a_clients_events_newest_first(stack: Stack) -> None:

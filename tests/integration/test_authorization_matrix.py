@@ -22,8 +22,8 @@ from clientaccounts.models import Client
 from infra.lambda_loader import load_module
 from infra.openapi import build_openapi
 from infra.template import api_routes
-from tests.integration.conftest import Caller, Stack
-from tests.request_bodies import new_client_body, registration_body
+from tests.support.request_bodies import new_client_body, registration_body
+from tests.support.stack import Caller, Stack
 
 MANAGERS = frozenset({"org_admin", "dept_admin", "care_coordinator"})
 ADMINS = frozenset({"org_admin", "dept_admin"})

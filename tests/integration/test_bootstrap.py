@@ -8,8 +8,8 @@ import pytest
 
 from clientaccounts import store
 from infra import bootstrap
-from tests.integration.conftest import Stack
-from tests.request_bodies import PASSWORD
+from tests.support.request_bodies import PASSWORD
+from tests.support.stack import Stack
 
 ARGS = [
     "--slug",

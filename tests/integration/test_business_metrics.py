@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.integration.conftest import Stack
-from tests.lambda_events import call_api
-from tests.request_bodies import PASSWORD, new_client_body, registration_body, username_for
-from tests.unit.test_business_metrics import emf_blobs, metric_names
+from tests.support.lambda_events import call_api
+from tests.support.metrics import emf_blobs, metric_names
+from tests.support.request_bodies import PASSWORD, new_client_body, registration_body, username_for
+from tests.support.stack import Stack
 
 
 def counted(capsys: pytest.CaptureFixture[str]) -> list[tuple[str, dict[str, Any]]]:

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from clientaccounts import clock
-from tests.integration.conftest import Caller, Stack
-from tests.lambda_events import call_api
-from tests.request_bodies import new_client_body
+from tests.support.lambda_events import call_api
+from tests.support.request_bodies import new_client_body
+from tests.support.stack import Caller, Stack
 
 
 def _fields(answer: Any) -> list[str]:

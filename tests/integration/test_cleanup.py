@@ -19,9 +19,10 @@ from clientaccounts.config import reset_settings
 from clientaccounts.models import AuditEvent, Client, Staff
 from infra.lambda_loader import load_handler
 from infra.local_routes import scheduled_event
-from tests.aws_calls import recorded_aws_calls
-from tests.integration.conftest import REGION, AwsOutage, Stack
-from tests.request_bodies import PASSWORD, new_client_body, registration_body, username_for
+from tests.support.aws_calls import recorded_aws_calls
+from tests.support.faults import AwsOutage
+from tests.support.request_bodies import PASSWORD, new_client_body, registration_body, username_for
+from tests.support.stack import REGION, Stack
 
 DAY = 24 * 3600
 RETENTION = 7 * DAY  # the template's UnconfirmedRetentionDays

@@ -11,9 +11,10 @@ from moto.cognitoidp.models import CognitoIdpBackend
 from clientaccounts import clock
 from clientaccounts.clients import NOT_IN_CARE_APP
 from infra.cognito_login import TriggerRefused
-from tests.integration.conftest import Caller, Outages, Stack
-from tests.lambda_events import call_api
-from tests.request_bodies import PASSWORD, new_client_body, registration_body, username_for
+from tests.support.faults import Outages
+from tests.support.lambda_events import call_api
+from tests.support.request_bodies import PASSWORD, new_client_body, registration_body, username_for
+from tests.support.stack import Caller, Stack
 
 
 def _create(caller: Caller, **overrides: Any) -> Any:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dynamodb_budget import load_budget
-from tests.integration.conftest import Stack
-from tests.integration.every_operation import OPERATIONS, Scenario, run_recorded
+from tests.support.dynamodb_budget import load_budget
+from tests.support.every_operation import OPERATIONS, Scenario, run_recorded
+from tests.support.stack import Stack
 
 
 def test_every_budget_row_has_an_operation_and_every_operation_a_row() -> None:

@@ -24,9 +24,11 @@ from clientaccounts.errors import Conflict
 from clientaccounts.registration import register_client
 from clientaccounts.schemas import RegistrationRequest
 from infra.cognito_login import TriggerRefused
-from tests.integration.conftest import AwsOutage, Outages, Stack, run_concurrently
-from tests.lambda_events import call_api
-from tests.request_bodies import PASSWORD, registration_body, username_for
+from tests.support.concurrency import run_concurrently
+from tests.support.faults import AwsOutage, Outages
+from tests.support.lambda_events import call_api
+from tests.support.request_bodies import PASSWORD, registration_body, username_for
+from tests.support.stack import Stack
 
 
 def _confirmation_outbox_items(stack: Stack) -> list[dict[str, Any]]:

@@ -13,9 +13,9 @@ import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from tests.integration.conftest import Stack
-from tests.lambda_events import call_api
-from tests.request_bodies import PASSWORD, new_client_body, registration_body
+from tests.support.lambda_events import call_api
+from tests.support.request_bodies import PASSWORD, new_client_body, registration_body
+from tests.support.stack import Stack
 
 SERVICES = ("dynamodb", "cognito-idp")
 

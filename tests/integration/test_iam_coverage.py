@@ -1,7 +1,7 @@
 """Every AWS call a function makes is one its role in template.yaml allows.
 
 moto enforces no IAM, so a missing permission passes every other test and fails only when
-deployed. Here each route and trigger runs once (tests/integration/every_operation.py, plus
+deployed. Here each route and trigger runs once (tests/support/every_operation.py, plus
 the cases below that reach other calls) with every botocore call recorded; each call is
 turned into the IAM actions and resources AWS authorizes it as, and checked against the
 function's policy as the template writes it: its inline statements, the template's managed
@@ -23,9 +23,8 @@ import pytest
 
 from infra.provision import LOCAL_STACK_NAME
 from infra.template import function_properties, load_template, resources_of_type
-from tests.aws_calls import AwsCall
-from tests.integration.conftest import REGION, Stack
-from tests.integration.every_operation import (
+from tests.support.aws_calls import AwsCall
+from tests.support.every_operation import (
     OPERATIONS,
     Operation,
     Request,
@@ -33,6 +32,7 @@ from tests.integration.every_operation import (
     _api,
     run_recorded,
 )
+from tests.support.stack import REGION, Stack
 
 ACCOUNT = "123456789012"
 PSEUDO = {

@@ -14,9 +14,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from clientaccounts import clock
 from clientaccounts.config import reset_settings
-from tests.integration.conftest import Stack
-from tests.lambda_events import call_api
-from tests.request_bodies import registration_body, username_for
+from tests.support.lambda_events import call_api
+from tests.support.request_bodies import registration_body, username_for
+from tests.support.stack import Stack
 
 
 @dataclass

@@ -17,9 +17,11 @@ from clientaccounts.invitations import accept_invitation
 from clientaccounts.links import Purpose, hash_token
 from clientaccounts.models import Link
 from clientaccounts.registration import confirm_email
-from tests.integration.conftest import AwsOutage, Stack, run_concurrently
-from tests.lambda_events import call_api
-from tests.request_bodies import PASSWORD, new_client_body, registration_body
+from tests.support.concurrency import run_concurrently
+from tests.support.faults import AwsOutage
+from tests.support.lambda_events import call_api
+from tests.support.request_bodies import PASSWORD, new_client_body, registration_body
+from tests.support.stack import Stack
 
 RACERS = 20
 

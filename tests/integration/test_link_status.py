@@ -7,9 +7,9 @@ from typing import Any
 
 from clientaccounts import clock
 from clientaccounts.models import Client
-from tests.integration.conftest import Stack
-from tests.lambda_events import call_api
-from tests.request_bodies import PASSWORD, new_client_body, registration_body
+from tests.support.lambda_events import call_api
+from tests.support.request_bodies import PASSWORD, new_client_body, registration_body
+from tests.support.stack import Stack
 
 
 def _link(admin: Any, client_id: str) -> Any:

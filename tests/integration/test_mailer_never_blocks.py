@@ -13,8 +13,8 @@ from moto.ses.models import ses_backends
 
 from clientaccounts import store
 from clientaccounts.outbox import queue_email, queue_link_email
-from tests.integration.conftest import REGION, Stack
-from tests.request_bodies import new_client_body
+from tests.support.request_bodies import new_client_body
+from tests.support.stack import REGION, Stack
 
 
 def _raw_sent() -> list[str]:

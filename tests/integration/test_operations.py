@@ -11,9 +11,10 @@ from moto.ses.models import SESBackend
 
 from infra import redrive
 from infra.lambda_loader import load_handler
-from tests.integration.conftest import Outages, Stack
-from tests.lambda_events import FakeLambdaContext
-from tests.request_bodies import registration_body
+from tests.support.faults import Outages
+from tests.support.lambda_events import FakeLambdaContext
+from tests.support.request_bodies import registration_body
+from tests.support.stack import Stack
 
 
 class MailerAsLambda:

@@ -8,9 +8,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from tests.integration.conftest import Stack
-from tests.lambda_events import call_api
-from tests.request_bodies import PASSWORD, new_client_body, registration_body, username_for
+from tests.support.lambda_events import call_api
+from tests.support.request_bodies import PASSWORD, new_client_body, registration_body, username_for
+from tests.support.stack import Stack
 
 COOL_DOWN = 61
 

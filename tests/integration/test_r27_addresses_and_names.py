@@ -12,8 +12,8 @@ from clientaccounts.errors import InvalidInput
 from clientaccounts.organizations import FirstAdmin, NewOrganization, bootstrap_organization
 from clientaccounts.validation import InvalidFields
 from infra.local_routes import OrganizationRequest
-from tests.integration.conftest import Caller, Stack
-from tests.request_bodies import PASSWORD, new_client_body
+from tests.support.request_bodies import PASSWORD, new_client_body
+from tests.support.stack import Caller, Stack
 
 
 def _create(caller: Caller, **overrides: Any) -> Any:

@@ -12,9 +12,10 @@ from botocore.exceptions import ClientError
 from clientaccounts import clock, store
 from clientaccounts.errors import Conflict, Gone
 from clientaccounts.recovery import reset_password
-from tests.integration.conftest import Stack, run_concurrently
-from tests.lambda_events import call_api
-from tests.request_bodies import PASSWORD, new_client_body, registration_body, username_for
+from tests.support.concurrency import run_concurrently
+from tests.support.lambda_events import call_api
+from tests.support.request_bodies import PASSWORD, new_client_body, registration_body, username_for
+from tests.support.stack import Stack
 
 NEW_PASSWORD = "Another-battery-77"
 COOL_DOWN = 61  # past the template's 60 s per-address cool-down (R28)

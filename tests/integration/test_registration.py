@@ -5,15 +5,15 @@ from __future__ import annotations
 import uuid
 
 from clientaccounts import clock, store
-from tests.integration.conftest import Stack
-from tests.lambda_events import call_api
-from tests.request_bodies import (
+from tests.support.lambda_events import call_api
+from tests.support.request_bodies import (
     PASSWORD,
     confirmation_body,
     new_client_body,
     registration_body,
     username_for,
 )
+from tests.support.stack import Stack
 
 
 def test_r5_public_view_lists_active_practitioners_and_not_sure(stack: Stack) -> None:

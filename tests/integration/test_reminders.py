@@ -12,9 +12,9 @@ from clientaccounts import clock
 from clientaccounts.config import reset_settings
 from clientaccounts.lifecycle import JobReport, remind_pending_approvals
 from clientaccounts.models import AuditEvent, Organization
-from tests.integration.conftest import Stack
 from tests.integration.test_cleanup import Context, run_cleanup
-from tests.request_bodies import registration_body
+from tests.support.request_bodies import registration_body
+from tests.support.stack import Stack
 
 DAY = 24 * 3600
 SUBJECT = "Registrations awaiting approval"

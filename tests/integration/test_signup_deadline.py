@@ -10,9 +10,9 @@ import pytest
 
 from clientaccounts import clock, registration, store
 from clientaccounts.models import AuditEvent, Client
-from tests.integration.conftest import Stack
-from tests.lambda_events import call_api
-from tests.request_bodies import registration_body
+from tests.support.lambda_events import call_api
+from tests.support.request_bodies import registration_body
+from tests.support.stack import Stack
 
 DAY = 24 * 3600
 

@@ -13,9 +13,11 @@ from clientaccounts.auth import Caller as AuthCaller
 from clientaccounts.errors import Conflict
 from clientaccounts.staff import StaffChanges, update_staff_member
 from infra.cognito_login import TriggerRefused
-from tests.integration.conftest import Outages, Stack, run_concurrently
-from tests.lambda_events import call_api
-from tests.request_bodies import PASSWORD, registration_body
+from tests.support.concurrency import run_concurrently
+from tests.support.faults import Outages
+from tests.support.lambda_events import call_api
+from tests.support.request_bodies import PASSWORD, registration_body
+from tests.support.stack import Stack
 
 
 def _active_client(stack: Stack, org: Any, **overrides: Any) -> Any:

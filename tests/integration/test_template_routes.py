@@ -6,8 +6,8 @@ import pytest
 
 from infra.lambda_loader import load_handler
 from infra.template import Route, api_routes
-from tests.integration.conftest import Stack
-from tests.lambda_events import FakeLambdaContext, api_event
+from tests.support.lambda_events import FakeLambdaContext, api_event
+from tests.support.stack import Stack
 
 
 @pytest.mark.parametrize("route", api_routes(), ids=lambda r: f"{r.method} {r.path}")

@@ -3,7 +3,6 @@ invocation counted something: no call to AWS, nothing per request otherwise."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -13,16 +12,8 @@ from clientaccounts.config import get_settings
 from clientaccounts.http import Request, create_api
 from clientaccounts.observability import count
 from infra.lambda_loader import load_handler
-from tests.lambda_events import FakeLambdaContext, proxy_event
-
-
-def emf_blobs(printed: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in printed.splitlines() if '"_aws"' in line]
-
-
-def metric_names(blob: dict[str, Any]) -> list[str]:
-    (directive,) = blob["_aws"]["CloudWatchMetrics"]
-    return [metric["Name"] for metric in directive["Metrics"]]
+from tests.support.lambda_events import FakeLambdaContext, proxy_event
+from tests.support.metrics import emf_blobs, metric_names
 
 
 def test_a_request_that_counts_prints_one_emf_blob_at_its_end(

@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from infra.template import api_routes
-from tests.dynamodb_budget import TRIGGERS, BudgetError, load_budget, parse_budget, uncovered
+from tests.support.dynamodb_budget import (
+    TRIGGERS,
+    BudgetError,
+    load_budget,
+    parse_budget,
+    uncovered,
+)
 
 TABLE = """
 ## DynamoDB calls per route and trigger

@@ -18,8 +18,8 @@ from clientaccounts.errors import Conflict, ServiceUnavailable
 from clientaccounts.http import Request, create_api
 from clientaccounts.observability import logger
 from clientaccounts.schemas import ClientListQuery, EmailConfirmationRequest, RegistrationRequest
-from tests.lambda_events import proxy_event as event
-from tests.request_bodies import registration_body
+from tests.support.lambda_events import proxy_event as event
+from tests.support.request_bodies import registration_body
 
 app = create_api()
 seen: dict[str, Any] = {}

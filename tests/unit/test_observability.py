@@ -11,7 +11,7 @@ from aws_lambda_powertools.logging.logger import Logger
 
 from clientaccounts import observability
 from clientaccounts.observability import create_logger
-from tests.lambda_events import FakeLambdaContext, proxy_event
+from tests.support.lambda_events import FakeLambdaContext, proxy_event
 
 Logged = tuple[Logger, list[dict[str, Any]]]
 

@@ -15,7 +15,7 @@ import pytest
 
 from clientaccounts.observability import logger
 from infra.template import ROOT, api_routes, function_properties, load_template, resources_of_type
-from tests.lambda_events import FakeLambdaContext
+from tests.support.lambda_events import FakeLambdaContext
 
 TEMPLATE = load_template()
 RESOURCES: dict[str, dict[str, Any]] = TEMPLATE["Resources"]

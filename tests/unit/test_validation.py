@@ -25,7 +25,7 @@ from clientaccounts.validation import (
     Text,
     field,
 )
-from tests.request_bodies import registration_body
+from tests.support.request_bodies import registration_body
 
 
 def refusals(model: type[RequestModel], data: dict[str, Any]) -> dict[tuple[Any, ...], str]:

@@ -1,4 +1,4 @@
-"""The one event fixture library: events as AWS sends them, built from tests/events/*.json,
+"""The one event fixture library: events as AWS sends them, built from tests/support/events/*.json,
 and a call helper that routes an HTTP request to its function the way API Gateway does."""
 
 from __future__ import annotations

@@ -25,16 +25,16 @@ from infra.cognito_login import pre_authentication_event
 from infra.lambda_loader import load_handler
 from infra.local_gateway import match_route
 from infra.local_routes import scheduled_event
-from tests.aws_calls import AwsCalls, recorded_aws_calls
-from tests.integration.conftest import REGION, Caller, Stack
-from tests.lambda_events import FakeLambdaContext, api_event, call_api
-from tests.request_bodies import (
+from tests.support.aws_calls import AwsCalls, recorded_aws_calls
+from tests.support.lambda_events import FakeLambdaContext, api_event, call_api
+from tests.support.request_bodies import (
     PASSWORD,
     confirmation_body,
     new_client_body,
     registration_body,
     username_for,
 )
+from tests.support.stack import REGION, Caller, Stack
 
 RETENTION_SECONDS = 7 * 24 * 3600  # the template's UnconfirmedRetentionDays
 COOL_DOWN_SECONDS = 61  # past the template's resend cool-down (60 s)
