@@ -73,7 +73,8 @@ def _demotion_round(stack: Any) -> tuple[int, bool]:
     """Returns (successes, an accepted active org_admin remains)."""
     from clientaccounts import store
     from clientaccounts.auth import Caller
-    from clientaccounts.staff import StaffChanges, update_staff_member
+    from clientaccounts.schemas import UpdateStaffRequest
+    from clientaccounts.staff import update_staff_member
     from tests.support.concurrency import run_concurrently
 
     org = stack.organization()
@@ -86,7 +87,9 @@ def _demotion_round(stack: Any) -> tuple[int, bool]:
     targets = [other.staff_id, org.admin_id]
     results = run_concurrently(
         [
-            lambda a=a, t=t: update_staff_member(a, t, StaffChanges(roles=["care_coordinator"]))
+            lambda a=a, t=t: update_staff_member(
+                a, t, UpdateStaffRequest.parse({"roles": ["care_coordinator"]})
+            )
             for a, t in zip(admins, targets, strict=True)
         ]
     )

@@ -4,7 +4,7 @@ from typing import Any
 
 from clientaccounts.answers import ClientView
 from clientaccounts.auth import Caller
-from clientaccounts.clients import IDEMPOTENCY_KEY, NewClient, PractitionerRequest, create_client
+from clientaccounts.clients import IDEMPOTENCY_KEY, create_client
 from clientaccounts.http import Request, create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.schemas import CreateClientRequest
@@ -14,11 +14,7 @@ app = create_api()
 
 @app.post("/clients", body=CreateClientRequest, status=201, answer=ClientView)
 def create(request: Request, caller: Caller, body: CreateClientRequest) -> ClientView:
-    fields = body.as_dict()
-    new = NewClient(
-        **{**fields, "practitioners": [PractitionerRequest(**p) for p in fields["practitioners"]]}
-    )
-    return create_client(caller, new, idempotency_key=request.header(IDEMPOTENCY_KEY))
+    return create_client(caller, body, idempotency_key=request.header(IDEMPOTENCY_KEY))
 
 
 @logger.inject_lambda_context

@@ -10,14 +10,14 @@ from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.recovery import send_staff_password_reset
 from clientaccounts.schemas import InviteStaffRequest
-from clientaccounts.staff import NewStaff, invite_staff_member, resend_staff_invitation
+from clientaccounts.staff import invite_staff_member, resend_staff_invitation
 
 app = create_api()
 
 
 @app.post("/staff", body=InviteStaffRequest, status=201, answer=StaffView)
 def invite(caller: Caller, body: InviteStaffRequest) -> StaffView:
-    return invite_staff_member(caller, NewStaff(**body.as_dict()))
+    return invite_staff_member(caller, body)
 
 
 @app.post("/staff/{staff_id}/invitation", status=202, answer=Message)

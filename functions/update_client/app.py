@@ -4,7 +4,7 @@ from typing import Any
 
 from clientaccounts.answers import ClientView
 from clientaccounts.auth import Caller
-from clientaccounts.clients import ClientChanges, update_client
+from clientaccounts.clients import update_client
 from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.schemas import UpdateClientRequest
@@ -14,9 +14,7 @@ app = create_api()
 
 @app.patch("/clients/{client_id}", body=UpdateClientRequest, answer=ClientView)
 def update(caller: Caller, client_id: str, body: UpdateClientRequest) -> ClientView:
-    return update_client(
-        caller, client_id, ClientChanges(given=body.fields_given, **body.as_dict())
-    )
+    return update_client(caller, client_id, body)
 
 
 @logger.inject_lambda_context

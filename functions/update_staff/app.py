@@ -7,14 +7,14 @@ from clientaccounts.auth import Caller
 from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.schemas import UpdateStaffRequest
-from clientaccounts.staff import StaffChanges, update_staff_member
+from clientaccounts.staff import update_staff_member
 
 app = create_api()
 
 
 @app.patch("/staff/{staff_id}", body=UpdateStaffRequest, answer=StaffView)
 def update(caller: Caller, staff_id: str, body: UpdateStaffRequest) -> StaffView:
-    return update_staff_member(caller, staff_id, StaffChanges(**body.as_dict()))
+    return update_staff_member(caller, staff_id, body)
 
 
 @logger.inject_lambda_context

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 import pytest
@@ -14,15 +13,13 @@ from moto.ssm.models import SimpleSystemManagerBackend
 
 from clientaccounts.auth import Caller as AuthCaller
 from clientaccounts.clients import (
-    ClientChanges,
-    NewClient,
     approve_pending_client,
     create_client,
     update_client,
 )
 from clientaccounts.errors import Conflict
 from clientaccounts.registration import register_client
-from clientaccounts.schemas import RegistrationRequest
+from clientaccounts.schemas import CreateClientRequest, RegistrationRequest, UpdateClientRequest
 from infra.cognito_login import TriggerRefused
 from tests.support.concurrency import run_concurrently
 from tests.support.faults import AwsOutage, Outages
@@ -307,8 +304,12 @@ def test_r1_two_creates_with_one_email_make_one_client(stack: Stack) -> None:
     caller = _staff_caller(stack, org)
     same = "twin@mail.example"
     requests = [
-        NewClient("Ann", "One", same, date(1980, 1, 1)),
-        NewClient("Bea", "Two", same, date(1981, 1, 1)),
+        CreateClientRequest.parse(
+            {"first_name": "Ann", "last_name": "One", "email": same, "dob": "1980-01-01"}
+        ),
+        CreateClientRequest.parse(
+            {"first_name": "Bea", "last_name": "Two", "email": same, "dob": "1981-01-01"}
+        ),
     ]
     results = run_concurrently([lambda r=r: create_client(caller, r) for r in requests])
     created = [r for r in results if isinstance(r, dict)]
@@ -348,7 +349,7 @@ def test_approve_and_deactivate_at_once_end_consistent(stack: Stack) -> None:
         [
             lambda: approve_pending_client(caller, client.client_id),
             lambda: update_client(
-                caller, client.client_id, ClientChanges(frozenset({"active"}), active=False)
+                caller, client.client_id, UpdateClientRequest.parse({"active": False})
             ),
         ]
     )

@@ -11,7 +11,8 @@ from moto.cognitoidp.models import CognitoIdpBackend
 from clientaccounts import store
 from clientaccounts.auth import Caller as AuthCaller
 from clientaccounts.errors import Conflict
-from clientaccounts.staff import StaffChanges, update_staff_member
+from clientaccounts.schemas import UpdateStaffRequest
+from clientaccounts.staff import update_staff_member
 from infra.cognito_login import TriggerRefused
 from tests.support.concurrency import run_concurrently
 from tests.support.faults import Outages
@@ -328,7 +329,9 @@ def test_last_org_admin_two_admins_removing_each_other_at_once_leave_one(
         targets = [other.staff_id, org.admin_id]  # each removes the other
         results = run_concurrently(
             [
-                lambda a=admin, t=target: update_staff_member(a, t, StaffChanges(**change))
+                lambda a=admin, t=target: update_staff_member(
+                    a, t, UpdateStaffRequest.parse(change)
+                )
                 for admin, target in zip(admins, targets, strict=True)
             ]
         )

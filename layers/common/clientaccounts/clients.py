@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from pynamodb.expressions.update import Action as UpdateAction
@@ -38,6 +38,7 @@ from .models import Association, Client, Guard, Link, Organization, OutboxEmail
 from .observability import logger
 from .outbox import audit_by, queue_email, queue_link_email
 from .registration import choose_registration_practitioner
+from .schemas import CreateClientRequest, PractitionerChoiceBody, UpdateClientRequest
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 NOT_IN_CARE_APP = (
@@ -45,23 +46,6 @@ NOT_IN_CARE_APP = (
     "with one."
 )
 MAX_PAGE = 100
-
-
-@dataclass(frozen=True)
-class PractitionerRequest:
-    practitioner_id: str
-    department_id: str | None = None
-
-
-@dataclass(frozen=True)
-class NewClient:
-    first_name: str
-    last_name: str
-    email: str
-    dob: date
-    phone: str | None = None
-    preferred_name: str | None = None
-    practitioners: list[PractitionerRequest] = field(default_factory=list)
 
 
 def client_view(client: Client, associations: list[Association] | None = None) -> ClientView:
@@ -111,7 +95,7 @@ def _email_taken() -> Conflict:
 
 
 def _associations_for_new_client(
-    caller: Caller, org: Organization, requested: list[PractitionerRequest]
+    caller: Caller, org: Organization, requested: list[PractitionerChoiceBody]
 ) -> list[rules.PractitionerChoice]:
     """R2 with R11's scope; automatic in an individual practice."""
     if org.kind == "individual":
@@ -160,11 +144,13 @@ def _check_idempotency_key(idempotency_key: str) -> None:
         )
 
 
-def _request_guard(caller: Caller, new: NewClient, idempotency_key: str | None) -> _RequestGuard:
+def _request_guard(
+    caller: Caller, new: CreateClientRequest, idempotency_key: str | None
+) -> _RequestGuard:
     """One caller's request: named by their Idempotency-Key, or else by the body itself. Only
     hashes go into the key (a header can be anything up to API Gateway's limits)."""
     fingerprint = hashlib.sha256(
-        json.dumps(asdict(new), default=str, sort_keys=True).encode()
+        json.dumps(new.as_dict(), default=str, sort_keys=True).encode()
     ).hexdigest()
     if idempotency_key is None:
         name = fingerprint
@@ -207,7 +193,9 @@ def _invitation_email(org: Organization, client: Client, token: str) -> OutboxEm
     )
 
 
-def create_client(caller: Caller, new: NewClient, idempotency_key: str | None = None) -> ClientView:
+def create_client(
+    caller: Caller, new: CreateClientRequest, idempotency_key: str | None = None
+) -> ClientView:
     """R1-R3: a staff-created client, invited by email to choose username and password.
     A retry of the same request (the same caller and body, with or without the same
     Idempotency-Key) within 24 hours returns the client it created instead of a 409."""
@@ -325,25 +313,11 @@ def list_clients(
     }
 
 
-@dataclass(frozen=True)
-class ClientChanges:
-    """PATCH /clients/{id}: only the fields given are changed; None removes phone and
-    preferred_name."""
-
-    given: frozenset[str]
-    first_name: str | None = None
-    last_name: str | None = None
-    email: str | None = None
-    dob: date | None = None
-    phone: str | None = None
-    preferred_name: str | None = None
-    active: bool | None = None
-
-
-def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> ClientView:
-    """Field edits and R15 (active <-> inactive). Deactivation ends the client's sessions."""
+def update_client(caller: Caller, client_id: str, changes: UpdateClientRequest) -> ClientView:
+    """Field edits and R15 (active <-> inactive). Deactivation ends the client's sessions.
+    Only the fields given are changed; null removes phone and preferred_name."""
     authorize(caller, Action.MANAGE_CLIENTS)
-    if not changes.given:
+    if not changes.fields_given:
         raise InvalidInput("Give at least one field to change.", field="body")
     client = caller_client(caller, client_id)
     associations_to_change(caller, client_id)
@@ -353,7 +327,7 @@ def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> Cli
     audit_action = "client.updated"
 
     for name in ("first_name", "last_name", "email", "dob"):
-        if name in changes.given and getattr(changes, name) is None:
+        if name in changes.fields_given and getattr(changes, name) is None:
             raise InvalidInput(f"{name} cannot be removed.", field=name)
     first = changes.first_name or client.first_name
     last = changes.last_name or client.last_name
@@ -367,7 +341,7 @@ def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> Cli
         rules.check_date_of_birth(changes.dob, clock.now().date())
         actions.append(Client.dob.set(changes.dob.isoformat()))
     for optional in ("phone", "preferred_name"):
-        if optional in changes.given:
+        if optional in changes.fields_given:
             value = getattr(changes, optional)
             attribute = getattr(Client, optional)
             actions.append(attribute.set(value) if value else attribute.remove())

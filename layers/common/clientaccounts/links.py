@@ -19,7 +19,7 @@ HOUSEKEEPING_DAYS = 30  # TTL deletes the record this long after expiry; expiry 
 class Purpose(StrEnum):
     EMAIL_CONFIRMATION = "email_confirmation"
     INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a password); R23
+    PASSWORD_RESET = "password_reset"  # noqa: S105  # nosec B105 (a purpose, not a password); R23
     EMAIL_CHANGE = "email_change"  # R24: kept apart on the account (email_change_link_hash)
 
 

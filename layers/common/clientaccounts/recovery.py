@@ -168,13 +168,14 @@ def _send_recovery(org: Organization, account: Account, now: datetime, *, count:
         )
         tx.save(password_reset_email(org, account, token))
         action = f"{kind}.password_reset_sent"
-    else:
-        assert isinstance(account, Staff)
+    elif isinstance(account, Staff):  # invited, never accepted: a fresh invitation
         token = replace_account_link(
             tx, account, Purpose.INVITATION, valid_hours=get_settings().invitation_link_hours
         )
         tx.save(staff_invitation_email(org, account, token))
         action = "staff.invitation_resent"
+    else:
+        return False  # a client without credentials was handled above
     if count:
         count_public_email(tx, org_id=org.org_id, email=account.email, now=now)
     tx.save(

@@ -8,7 +8,6 @@ someone who still has clients is refused; the organization always keeps an activ
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from pynamodb.expressions.update import Action as UpdateAction
 
@@ -20,6 +19,7 @@ from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .links import Purpose, link_view, new_link, replace_account_link
 from .models import Guard, Link, Organization, OutboxEmail, Staff
 from .outbox import audit_by, queue_link_email
+from .schemas import InviteStaffRequest, UpdateStaffRequest
 
 
 def staff_view(staff: Staff, clients: list[PractitionerClient] | None = None) -> StaffView:
@@ -106,16 +106,7 @@ def _check_may_grant(caller: Caller, before: set[str], after: set[str]) -> None:
         raise Forbidden("Only an org_admin grants or removes org_admin.", field="roles")
 
 
-@dataclass(frozen=True)
-class NewStaff:
-    first_name: str
-    last_name: str
-    email: str
-    roles: list[str]
-    department_ids: list[str]
-
-
-def invite_staff_member(caller: Caller, new: NewStaff) -> StaffView:
+def invite_staff_member(caller: Caller, new: InviteStaffRequest) -> StaffView:
     """POST /staff: the new member is invited like a client (R3) and accepts through the
     same invitation route."""
     authorize(caller, Action.MANAGE_STAFF)
@@ -207,18 +198,10 @@ def resend_staff_invitation(caller: Caller, staff_id: str) -> None:
     tx.commit()
 
 
-@dataclass(frozen=True)
-class StaffChanges:
-    roles: list[str] | None = None
-    department_ids: list[str] | None = None
-    new_client_notifications: bool | None = None
-    active: bool | None = None
-
-
-def update_staff_member(caller: Caller, staff_id: str, changes: StaffChanges) -> StaffView:
+def update_staff_member(caller: Caller, staff_id: str, changes: UpdateStaffRequest) -> StaffView:
     """PATCH /staff/{id} with R12's limits."""
     authorize(caller, Action.MANAGE_STAFF)
-    if changes == StaffChanges():
+    if all(getattr(changes, name) is None for name in changes.declared):
         raise InvalidInput("Give at least one field to change.", field="body")
     member = staff_member(caller, staff_id)
     before = set(member.roles)
