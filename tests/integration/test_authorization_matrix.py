@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from clientaccounts.models import Client
+from clientaccounts.persistence.models import Client
 from infra.openapi import SUCCESS as DOCUMENTED_SUCCESS
 from infra.template import api_routes
 from tests.integration.conftest import Caller, Stack

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from clientaccounts import store
+from clientaccounts.persistence import store
 from infra import bootstrap
 from tests.integration.conftest import Stack
 from tests.request_bodies import PASSWORD

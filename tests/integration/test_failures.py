@@ -174,8 +174,8 @@ def test_r13_inactive_staff_refused_everywhere_active_staff_let_in(stack: Stack)
     username = f"admin{org.org['slug'].split('-')[1]}"
     assert stack.login(username, app="portal")["IdToken"]
     assert stack.login(username, app="care_app")["IdToken"]
-    from clientaccounts import store
-    from clientaccounts.models import Staff
+    from clientaccounts.persistence import store
+    from clientaccounts.persistence.models import Staff
 
     admin = store.get_staff(org.org["slug"], org.admin_id)
     assert admin is not None
@@ -188,8 +188,8 @@ def test_r13_inactive_staff_refused_everywhere_active_staff_let_in(stack: Stack)
 
 def test_r13_inactive_client_refused_in_both_apps(stack: Stack) -> None:
     body = _confirmed_client(stack)
-    from clientaccounts import store
-    from clientaccounts.models import Client
+    from clientaccounts.persistence import store
+    from clientaccounts.persistence.models import Client
 
     org_slug = next(iter(store.Organization.scan())).org_id  # the only organization
     client = stack.client_by_email(org_slug, body["email"])

@@ -11,7 +11,7 @@ import pytest
 from clientaccounts import clock
 from clientaccounts.config import reset_settings
 from clientaccounts.lifecycle import JobReport, remind_pending_approvals
-from clientaccounts.models import AuditEvent, Organization
+from clientaccounts.persistence.models import AuditEvent, Organization
 from tests.integration.conftest import Stack
 from tests.integration.test_cleanup import Context, run_cleanup
 from tests.request_bodies import registration_body

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import clock, rules, store
+from . import clock, rules
 from .auth import Action, Caller, authorize, check_client_in_scope, check_department_scope
 from .errors import Conflict, InvalidInput, NotFound
-from .models import Association, Client, Staff
 from .outbox import audit_by
+from .persistence import keys, store
+from .persistence.models import Association, Client, Staff
 
 
 def add_association(
     tx: store.Transaction, org_id: str, client_id: str, choice: rules.PractitionerChoice
 ) -> Association:
     association = Association(
-        store.client_ref(org_id, client_id),
+        keys.client_ref(org_id, client_id),
         choice.practitioner_id,
-        practitioner_ref=store.practitioner_ref(org_id, choice.practitioner_id),
+        practitioner_ref=keys.practitioner_ref(org_id, choice.practitioner_id),
         client_id=client_id,
         org_id=org_id,
         department_id=choice.department_id,

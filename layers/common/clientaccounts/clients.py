@@ -15,7 +15,7 @@ from typing import Any
 
 from pynamodb.expressions.update import Action as UpdateAction
 
-from . import clock, identity, rules, store
+from . import clock, identity, rules
 from .associations import (
     add_association,
     associations_to_change,
@@ -33,9 +33,10 @@ from .links import (
     replace_client_link,
     void_link,
 )
-from .models import Association, Client, Guard, Link, Organization, OutboxEmail
 from .observability import logger
 from .outbox import audit_by, queue_email, queue_link_email
+from .persistence import keys, store
+from .persistence.models import Association, Client, Guard, Link, Organization, OutboxEmail
 from .registration import choose_registration_practitioner
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
@@ -275,7 +276,7 @@ def create_client(
     tx.save(client, Client.client_id.does_not_exist())
     tx.save(
         store.uniqueness_guard(
-            store.client_email_guard_key(org.org_id, new.email), org.org_id, "client", client_id
+            keys.client_email_guard_key(org.org_id, new.email), org.org_id, "client", client_id
         ),
         Guard.guard_key.does_not_exist(),
         on_conflict=_email_taken(),
@@ -373,7 +374,7 @@ def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> dic
             attribute = getattr(Client, optional)
             actions.append(attribute.set(value) if value else attribute.remove())
     condition = Client.status == client.status
-    if changes.email is not None and store.normalize_email(changes.email) != store.normalize_email(
+    if changes.email is not None and keys.normalize_email(changes.email) != keys.normalize_email(
         client.email
     ):
         condition &= _correct_email_before_credentials(
@@ -382,7 +383,7 @@ def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> dic
         # The uniqueness guard moves with the email, in the same transaction.
         tx.save(
             store.uniqueness_guard(
-                store.client_email_guard_key(caller.org_id, changes.email),
+                keys.client_email_guard_key(caller.org_id, changes.email),
                 caller.org_id,
                 "client",
                 client_id,
@@ -391,7 +392,7 @@ def update_client(caller: Caller, client_id: str, changes: ClientChanges) -> dic
             on_conflict=_email_taken(),
         )
         tx.delete(
-            Guard(store.client_email_guard_key(caller.org_id, client.email)),
+            Guard(keys.client_email_guard_key(caller.org_id, client.email)),
             Guard.owner_id == client_id,
         )
     if changes.email is not None:
@@ -537,7 +538,7 @@ def delete_client(caller: Caller, client_id: str) -> None:
     tx = store.Transaction()
     tx.delete(client, Client.client_id.exists())
     tx.delete(
-        Guard(store.client_email_guard_key(caller.org_id, client.email)),
+        Guard(keys.client_email_guard_key(caller.org_id, client.email)),
         Guard.owner_id == client_id,
     )
     if client.request_guard_key and client.created_at >= clock.iso(

@@ -22,11 +22,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import NoReturn, TypeVar
 
-from . import clock, identity, rules, store
+from . import clock, identity, rules
 from .errors import Conflict, DomainError
 from .links import Purpose, check_usable
-from .models import Link
 from .observability import logger
+from .persistence import store
+from .persistence.models import Link
 
 # Longer than any function's timeout (10 s) and API Gateway's (29 s): a claim outlives only
 # a request that has died.

@@ -11,12 +11,13 @@ from email.message import EmailMessage
 
 from botocore.exceptions import ClientError
 
-from . import clock, store
+from . import clock
 from .aws import client
 from .config import get_settings
 from .emails import RenderedEmail, render
-from .models import OutboxEmail
 from .observability import logger
+from .persistence import store
+from .persistence.models import OutboxEmail
 from .text import header_safe
 
 

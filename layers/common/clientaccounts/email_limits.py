@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from . import clock, store
+from . import clock
 from .config import get_settings
 from .errors import Conflict
-from .models import Guard
+from .persistence import keys, store
+from .persistence.models import Guard
 
 # The day's counter is kept a little past its day (TTL is housekeeping; the key names the day).
 COUNTER_KEPT = timedelta(days=2)
@@ -34,11 +35,11 @@ def count_public_email(tx: store.Transaction, *, org_id: str, email: str, now: d
     over = OverEmailLimit("over the public email limit", code="email_limit")
     for key, condition in (
         (
-            store.public_email_cooldown_key(org_id, email),
+            keys.public_email_cooldown_key(org_id, email),
             Guard.notice_sent_at.does_not_exist() | (Guard.notice_sent_at <= cutoff),
         ),
         (
-            store.public_email_day_key(email, now_iso[:10]),
+            keys.public_email_day_key(email, now_iso[:10]),
             Guard.sent_count.does_not_exist()
             | (Guard.sent_count < settings.public_emails_per_address_per_day),
         ),

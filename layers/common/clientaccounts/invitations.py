@@ -4,12 +4,13 @@ the login made, then one transaction)."""
 
 from __future__ import annotations
 
-from . import clock, store
+from . import clock
 from .credentials import set_credentials_through_link, use_claimed_link
 from .errors import Gone, NotFound
 from .links import Purpose, check_usable, hash_token
-from .models import Client, Staff
 from .outbox import audit_event, queue_email
+from .persistence import store
+from .persistence.models import Client, Staff
 
 
 def accept_invitation(token: str, username: str, password: str) -> str:

@@ -15,13 +15,14 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from . import clock, identity, rules, store
+from . import clock, identity, rules
 from .associations import remove_association
 from .config import get_settings
 from .errors import Conflict, DomainError, InvalidInput
-from .models import CLEANUP_BUCKET, Client, Guard, Link, Organization
 from .observability import logger
 from .outbox import audit_event, queue_email
+from .persistence import keys, store
+from .persistence.models import CLEANUP_BUCKET, Client, Guard, Link, Organization
 
 TimeLeft = Callable[[], int]  # milliseconds, as Lambda's context.get_remaining_time_in_millis
 # Stop with this much time left: one account can take ~10 s at worst (Cognito, then DynamoDB,
@@ -155,7 +156,7 @@ def _remove_expired_signup(org_id: str, client_id: str, now_iso: str, pacer: _Pa
             & (Client.cleanup_due_at <= now_iso),
         )
         tx.delete(
-            Guard(store.client_email_guard_key(org_id, client.email)),
+            Guard(keys.client_email_guard_key(org_id, client.email)),
             Guard.guard_key.does_not_exist() | (Guard.owner_id == client_id),
         )
         if made_before_r9:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from . import clock, rules, store
+from . import clock, rules
 from .errors import Conflict, Gone, NotFound
-from .models import Client, Link, Staff
+from .persistence import store
+from .persistence.keys import hash_token as hash_token
+from .persistence.models import Client, Link, Staff
 
 HOUSEKEEPING_DAYS = 30  # TTL deletes the record this long after expiry; expiry itself is exact
 
@@ -35,10 +36,6 @@ def account_id(account: Account) -> str:
 
 def has_credentials(account: Account) -> bool:
     return account.username is not None
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_link(

@@ -9,12 +9,13 @@ from typing import Any
 
 from pynamodb.expressions.update import Action as UpdateAction
 
-from . import clock, identity, rules, store
+from . import clock, identity, rules
 from .auth import Action, Caller, authorize
 from .errors import Conflict, InvalidInput, NotFound
-from .models import Department, Guard, Organization, Staff
 from .observability import logger
 from .outbox import audit_by, audit_event
+from .persistence import keys, store
+from .persistence.models import Department, Guard, Organization, Staff
 from .registration import get_registering_organization
 from .schemas import EMAIL, NAME, USERNAME
 from .validation import InvalidFields, Text
@@ -154,7 +155,7 @@ def bootstrap_organization(spec: NewOrganization) -> BootstrappedOrganization:
     tx.save(admin, Staff.staff_id.does_not_exist())
     tx.save(
         store.uniqueness_guard(
-            store.staff_email_guard_key(spec.slug, spec.admin.email), spec.slug, "staff", admin_id
+            keys.staff_email_guard_key(spec.slug, spec.admin.email), spec.slug, "staff", admin_id
         ),
         Guard.guard_key.does_not_exist(),
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 from pynamodb.expressions.update import Action as UpdateAction
 
-from . import clock, identity, store
+from . import clock, identity
 from .auth import Caller, caller_organization
 from .config import get_settings
 from .email_limits import OverEmailLimit, count_public_email
@@ -29,8 +29,9 @@ from .links import (
     new_link,
     void_link,
 )
-from .models import Client, Guard, Link, Organization
 from .outbox import audit_by, audit_event, queue_email
+from .persistence import keys, store
+from .persistence.models import Client, Guard, Link, Organization
 from .recovery import account_of_link
 from .rules import CLIENT_MANAGER_ROLES
 from .schemas import UpdateMeRequest
@@ -105,8 +106,8 @@ def update_my_profile(caller: Caller, changes: UpdateMeRequest) -> dict[str, Any
 
 def _guard_key(account: Account, email: str) -> str:
     if isinstance(account, Client):
-        return store.client_email_guard_key(account.org_id, email)
-    return store.staff_email_guard_key(account.org_id, email)
+        return keys.client_email_guard_key(account.org_id, email)
+    return keys.staff_email_guard_key(account.org_id, email)
 
 
 def request_email_change(caller: Caller, new_email: str) -> None:
@@ -114,7 +115,7 @@ def request_email_change(caller: Caller, new_email: str) -> None:
     answer does not say whether the address is taken (it is checked on confirmation); the
     emails to an address are limited as on the public routes (R28), here with a 429."""
     account = _own_account(caller)
-    if store.normalize_email(new_email) == store.normalize_email(account.email):
+    if keys.normalize_email(new_email) == keys.normalize_email(account.email):
         raise InvalidInput("This is already your email.", field="email")
     org = caller_organization(caller)
     now = clock.now()
@@ -208,7 +209,7 @@ def _commit_email_change(org: Organization, account: Account, link: Link, now: d
             "A newer link was sent; please use the latest email.", code="link_replaced"
         ),
     )
-    if store.normalize_email(new_email) != store.normalize_email(account.email):
+    if keys.normalize_email(new_email) != keys.normalize_email(account.email):
         tx.save(
             store.uniqueness_guard(_guard_key(account, new_email), org.org_id, kind, owner),
             Guard.guard_key.does_not_exist(),

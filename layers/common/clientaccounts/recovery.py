@@ -20,7 +20,7 @@ from datetime import datetime
 
 from pynamodb.expressions.update import Action as UpdateAction
 
-from . import clock, identity, rules, store
+from . import clock, identity, rules
 from .associations import associations_to_change
 from .auth import Action, Caller, authorize, caller_organization
 from .clients import caller_client
@@ -37,9 +37,10 @@ from .links import (
     hash_token,
     replace_account_link,
 )
-from .models import AuditEvent, Client, Link, Organization, OutboxEmail, Staff
 from .observability import logger
 from .outbox import audit_by, audit_event, queue_email
+from .persistence import keys, store
+from .persistence.models import AuditEvent, Client, Link, Organization, OutboxEmail, Staff
 from .registration import awaits_confirmation, awaits_invitation, send_fresh_client_link
 from .staff import check_staff_in_scope, staff_invitation_email, staff_member
 
@@ -111,8 +112,8 @@ def forgot_login(slug: str, email: str) -> None:
     if org is None:
         return
     now = clock.now()
-    client_guard = store.get_guard(store.client_email_guard_key(org.org_id, email))
-    staff_guard = store.get_guard(store.staff_email_guard_key(org.org_id, email))
+    client_guard = store.get_guard(keys.client_email_guard_key(org.org_id, email))
+    staff_guard = store.get_guard(keys.staff_email_guard_key(org.org_id, email))
     nobody = uuid.uuid4().hex
     client = store.get_client(org.org_id, client_guard.owner_id if client_guard else nobody)
     staff = store.get_staff(org.org_id, staff_guard.owner_id if staff_guard else nobody)

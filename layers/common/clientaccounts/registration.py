@@ -18,14 +18,17 @@ from datetime import datetime, timedelta
 
 from pynamodb.expressions.update import Action as UpdateAction
 
-from . import clock, rules, store
+from . import clock, rules
 from .associations import add_association, practitioner_view
 from .config import get_settings
 from .credentials import set_credentials_through_link, use_claimed_link
 from .email_limits import count_public_email
 from .errors import Conflict, Gone, InvalidInput, NotFound
 from .links import Purpose, check_usable, hash_token, new_link, replace_client_link
-from .models import (
+from .observability import logger
+from .outbox import audit_event, queue_email, queue_link_email
+from .persistence import keys, store
+from .persistence.models import (
     APPROVAL_BUCKET,
     CLEANUP_BUCKET,
     Client,
@@ -35,8 +38,6 @@ from .models import (
     OutboxEmail,
     Staff,
 )
-from .observability import logger
-from .outbox import audit_event, queue_email, queue_link_email
 from .schemas import RegistrationRequest
 
 
@@ -76,7 +77,7 @@ def register_client(slug: str, registration: RegistrationRequest) -> None:
     choice = choose_registration_practitioner(
         org, registration.practitioner_id, registration.department_id
     )
-    guard = store.get_guard(store.client_email_guard_key(org.org_id, registration.email))
+    guard = store.get_guard(keys.client_email_guard_key(org.org_id, registration.email))
     client_id = guard.owner_id if guard else uuid.uuid4().hex
     # Read for an unknown address too (it finds nothing): both paths cost the same reads.
     known = store.get_client(org.org_id, client_id)
@@ -90,9 +91,7 @@ def register_client(slug: str, registration: RegistrationRequest) -> None:
                 return
             except _EmailAlreadyRegistered:
                 # Another registration with this address committed first: answer as to it.
-                raced = store.get_guard(
-                    store.client_email_guard_key(org.org_id, registration.email)
-                )
+                raced = store.get_guard(keys.client_email_guard_key(org.org_id, registration.email))
                 known = store.get_client(org.org_id, raced.owner_id) if raced else None
                 if known is None:
                     return
@@ -144,7 +143,7 @@ def _commit_registration(
         cleanup_due_at=clock.iso(now + timedelta(days=settings.unconfirmed_retention_days)),
     )
     guard = store.uniqueness_guard(
-        store.client_email_guard_key(org.org_id, registration.email),
+        keys.client_email_guard_key(org.org_id, registration.email),
         org.org_id,
         "client",
         client_id,
@@ -288,7 +287,7 @@ def resend_confirmation(org_slug: str, email: str) -> None:
     org = store.get_organization(org_slug)
     if org is None:
         return
-    guard = store.get_guard(store.client_email_guard_key(org.org_id, email))
+    guard = store.get_guard(keys.client_email_guard_key(org.org_id, email))
     if guard is None or guard.owner_kind != "client":
         return
     client = store.get_client(org.org_id, guard.owner_id)

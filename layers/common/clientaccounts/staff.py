@@ -13,13 +13,14 @@ from typing import Any
 
 from pynamodb.expressions.update import Action as UpdateAction
 
-from . import clock, identity, store
+from . import clock, identity
 from .auth import ALL_STAFF_ROLES, Action, Caller, authorize, caller_organization
 from .config import get_settings
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .links import Purpose, link_view, new_link, replace_account_link
-from .models import Guard, Link, Organization, OutboxEmail, Staff
 from .outbox import audit_by, queue_link_email
+from .persistence import keys, store
+from .persistence.models import Guard, Link, Organization, OutboxEmail, Staff
 
 
 def staff_view(staff: Staff, clients: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -153,7 +154,7 @@ def invite_staff_member(caller: Caller, new: NewStaff) -> dict[str, Any]:
     tx.save(member, Staff.staff_id.does_not_exist())
     tx.save(
         store.uniqueness_guard(
-            store.staff_email_guard_key(caller.org_id, new.email), caller.org_id, "staff", staff_id
+            keys.staff_email_guard_key(caller.org_id, new.email), caller.org_id, "staff", staff_id
         ),
         Guard.guard_key.does_not_exist(),
         on_conflict=Conflict(

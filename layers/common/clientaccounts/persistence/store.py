@@ -23,10 +23,12 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from . import clock, models
-from .config import get_settings
-from .errors import Conflict, DomainError, InvalidInput, ServiceUnavailable
-from .links import hash_token
+from .. import clock
+from ..config import get_settings
+from ..errors import Conflict, DomainError, InvalidInput, ServiceUnavailable
+from ..observability import logger
+from . import models
+from .keys import client_ref, hash_token, practitioner_ref
 from .models import (
     APPROVAL_BUCKET,
     CLEANUP_BUCKET,
@@ -42,8 +44,6 @@ from .models import (
     Staff,
     bind_models,
 )
-from .observability import logger
-from .text import canonical_email
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
@@ -103,22 +103,6 @@ def _query(run: Callable[[], Iterator[M]]) -> list[M]:
         raise _unavailable(exc) from exc
 
 
-# --- keys -----------------------------------------------------------------------------
-
-
-def normalize_email(email: str) -> str:
-    """The comparison key of an address (R27): text.canonical_email, the one definition."""
-    return canonical_email(email)
-
-
-def client_email_guard_key(org_id: str, email: str) -> str:
-    return f"client-email#{org_id}#{normalize_email(email)}"
-
-
-def staff_email_guard_key(org_id: str, email: str) -> str:
-    return f"staff-email#{org_id}#{normalize_email(email)}"
-
-
 def uniqueness_guard(guard_key: str, org_id: str, owner_kind: str, owner_id: str) -> Guard:
     """A guard item; saved with `Guard.guard_key.does_not_exist()` in its owner's
     transaction, it makes the key unique."""
@@ -129,24 +113,6 @@ def uniqueness_guard(guard_key: str, org_id: str, owner_kind: str, owner_id: str
         owner_id=owner_id,
         created_at=clock.iso(clock.now()),
     )
-
-
-def public_email_cooldown_key(org_id: str, email: str) -> str:
-    """R28: one per organization and address: when a public route of it last emailed there."""
-    return f"public-email#{org_id}#{normalize_email(email)}"
-
-
-def public_email_day_key(email: str, day: str) -> str:
-    """R28: one per address and UTC day, across organizations: how many public emails."""
-    return f"public-email-day#{day}#{normalize_email(email)}"
-
-
-def client_ref(org_id: str, client_id: str) -> str:
-    return f"{org_id}#{client_id}"
-
-
-def practitioner_ref(org_id: str, practitioner_id: str) -> str:
-    return f"{org_id}#{practitioner_id}"
 
 
 # --- reads ----------------------------------------------------------------------------
@@ -338,10 +304,6 @@ def query_awaiting_approval(
         return Page(items, result.last_evaluated_key)
     except (PynamoDBException, BotoCoreError, ClientError) as exc:
         raise _unavailable(exc) from exc
-
-
-def audit_subject_ref(org_id: str, kind: str, subject_id: str) -> str:
-    return f"{org_id}#{kind}#{subject_id}"
 
 
 def query_audit_trail(
