@@ -1,33 +1,24 @@
-"""Data access: the only module that talks to DynamoDB. Every read is a GetItem or a Query
-(never a Scan); every multi-item change is one TransactWriteItems. Condition failures come
-back as the domain error the caller attached to the operation.
+"""Reads (every one a GetItem or a Query, never a Scan), list cursors, and the package's entry
+point for use cases: `store.Transaction` (transaction.py) and the reads below. Every failure
+of DynamoDB comes back as the domain's 503 (connection.py).
 """
 
 from __future__ import annotations
 
-import random
 import re
 import secrets
-import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
-from pynamodb.expressions.condition import Condition
-from pynamodb.expressions.update import Action
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
 from .. import clock
-from ..config import get_settings
-from ..errors import Conflict, DomainError, InvalidInput, ServiceUnavailable
-from ..observability import logger
-from . import models
+from ..errors import InvalidInput
+from .connection import FAILURES, unavailable
+from .connection import ensure_bound as ensure_bound
 from .keys import client_ref, hash_token, practitioner_ref
 from .models import (
     APPROVAL_BUCKET,
@@ -42,47 +33,11 @@ from .models import (
     OutboxEmail,
     PageCursor,
     Staff,
-    bind_models,
 )
+from .transaction import Transaction as Transaction
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
-TRANSACTION_ATTEMPTS = 4
-# pynamodb sends condition checks, deletes, puts, then updates, whatever the order they were
-# added in; cancellation reasons come back in that order, so a Transaction keeps its ops in it.
-_PYNAMODB_ORDER = {"check": 0, "delete": 1, "save": 2, "update": 3}
-_bound_to: object = None
-# Transactions' connection, made once per binding like the models' own: each new one makes a
-# botocore client, which loads the service model (some 50 ms, on every write of a warm function).
-_transactions: Connection | None = None
-
-
-def ensure_bound() -> None:
-    """Bind the models to the current settings; cheap after the first call."""
-    global _bound_to, _transactions
-    settings = get_settings()
-    if _bound_to is not settings:
-        bind_models(settings)
-        _transactions = Connection(
-            region=settings.region,
-            host=settings.aws_endpoint_url,
-            connect_timeout_seconds=models.CONNECT_TIMEOUT_SECONDS,
-            read_timeout_seconds=models.READ_TIMEOUT_SECONDS,
-            max_retry_attempts=models.MAX_RETRY_ATTEMPTS,
-        )
-        _bound_to = settings
-
-
-def _transaction_connection() -> Connection:
-    ensure_bound()
-    if _transactions is None:  # ensure_bound has just set it
-        raise RuntimeError("models not bound")
-    return _transactions
-
-
-def _unavailable(exc: Exception) -> ServiceUnavailable:
-    logger.warning("dynamodb call failed", extra={"error_type": type(exc).__name__})
-    return ServiceUnavailable("The service is temporarily unavailable; please try again.")
 
 
 def _get(model: type[M], hash_key: str, range_key: str | None = None) -> M | None:
@@ -91,16 +46,16 @@ def _get(model: type[M], hash_key: str, range_key: str | None = None) -> M | Non
         return model.get(hash_key, range_key, consistent_read=True)
     except DoesNotExist:
         return None
-    except (PynamoDBException, BotoCoreError, ClientError) as exc:
-        raise _unavailable(exc) from exc
+    except FAILURES as exc:
+        raise unavailable(exc) from exc
 
 
 def _query(run: Callable[[], Iterator[M]]) -> list[M]:
     ensure_bound()
     try:
         return list(run())
-    except (PynamoDBException, BotoCoreError, ClientError) as exc:
-        raise _unavailable(exc) from exc
+    except FAILURES as exc:
+        raise unavailable(exc) from exc
 
 
 def uniqueness_guard(guard_key: str, org_id: str, owner_kind: str, owner_id: str) -> Guard:
@@ -173,8 +128,8 @@ def _get_many(model: type[M], keys: list[tuple[str, str]]) -> list[M]:
     ensure_bound()
     try:
         return list(model.batch_get(list(dict.fromkeys(keys))))
-    except (PynamoDBException, BotoCoreError, ClientError) as exc:
-        raise _unavailable(exc) from exc
+    except FAILURES as exc:
+        raise unavailable(exc) from exc
 
 
 def get_staff_many(org_id: str, staff_ids: list[str]) -> list[Staff]:
@@ -212,8 +167,8 @@ def encode_cursor(
     ensure_bound()
     try:
         cursor.save()
-    except (PynamoDBException, BotoCoreError, ClientError) as exc:
-        raise _unavailable(exc) from exc
+    except FAILURES as exc:
+        raise unavailable(exc) from exc
     return token
 
 
@@ -253,8 +208,8 @@ def query_clients_by_status(
         )
         items = list(result)
         return Page(items, result.last_evaluated_key)
-    except (PynamoDBException, BotoCoreError, ClientError) as exc:
-        raise _unavailable(exc) from exc
+    except FAILURES as exc:
+        raise unavailable(exc) from exc
 
 
 @dataclass(frozen=True)
@@ -282,8 +237,8 @@ def query_expired_signups(
         )
         items = [ClientRef(c.org_id, c.client_id) for c in result]
         return Page(items, result.last_evaluated_key)
-    except (PynamoDBException, BotoCoreError, ClientError) as exc:
-        raise _unavailable(exc) from exc
+    except FAILURES as exc:
+        raise unavailable(exc) from exc
 
 
 def query_awaiting_approval(
@@ -302,8 +257,8 @@ def query_awaiting_approval(
         )
         items = [ClientRef(c.org_id, c.client_id, c.awaiting_approval_since) for c in result]
         return Page(items, result.last_evaluated_key)
-    except (PynamoDBException, BotoCoreError, ClientError) as exc:
-        raise _unavailable(exc) from exc
+    except FAILURES as exc:
+        raise unavailable(exc) from exc
 
 
 def query_audit_trail(
@@ -321,109 +276,8 @@ def query_audit_trail(
         )
         items = list(result)
         return Page(items, result.last_evaluated_key)
-    except (PynamoDBException, BotoCoreError, ClientError) as exc:
-        raise _unavailable(exc) from exc
+    except FAILURES as exc:
+        raise unavailable(exc) from exc
 
 
-# --- writes ---------------------------------------------------------------------------
-
-
-class Transaction:
-    """One TransactWriteItems. Attach to an operation the error its condition failing means;
-    a concurrent transaction on the same items answers 409, any other failure 503."""
-
-    def __init__(self) -> None:
-        self._ops: list[tuple[int, Callable[[TransactWrite], None], DomainError | None]] = []
-
-    def _add(
-        self, kind: str, add: Callable[[TransactWrite], None], on_conflict: DomainError | None
-    ) -> Transaction:
-        self._ops.append((_PYNAMODB_ORDER[kind], add, on_conflict))
-        self._ops.sort(key=lambda op: op[0])  # stable: same-kind ops keep their order
-        return self
-
-    def __len__(self) -> int:
-        return len(self._ops)
-
-    def save(
-        self,
-        item: Model,
-        condition: Condition | None = None,
-        *,
-        on_conflict: DomainError | None = None,
-    ) -> Transaction:
-        return self._add("save", lambda tx: tx.save(item, condition=condition), on_conflict)
-
-    def update(
-        self,
-        item: Model,
-        actions: list[Action],
-        condition: Condition | None = None,
-        *,
-        on_conflict: DomainError | None = None,
-    ) -> Transaction:
-        return self._add(
-            "update", lambda tx: tx.update(item, actions=actions, condition=condition), on_conflict
-        )
-
-    def delete(
-        self,
-        item: Model,
-        condition: Condition | None = None,
-        *,
-        on_conflict: DomainError | None = None,
-    ) -> Transaction:
-        return self._add("delete", lambda tx: tx.delete(item, condition=condition), on_conflict)
-
-    def check(
-        self,
-        model: type[Model],
-        hash_key: str,
-        range_key: str | None,
-        condition: Condition,
-        *,
-        on_conflict: DomainError,
-    ) -> Transaction:
-        return self._add(
-            "check",
-            lambda tx: tx.condition_check(model, hash_key, range_key, condition=condition),
-            on_conflict,
-        )
-
-    def commit(self) -> None:
-        """Commit, retrying when a concurrent transaction touched the same items: a cancelled
-        transaction applied nothing, and every invariant is in its conditions, so the retry
-        answers from the state the other one left (a used link, a taken email)."""
-        connection = _transaction_connection()
-        for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
-            # botocore retries a call that timed out with the same token, and DynamoDB answers
-            # such a retry of a committed transaction with success instead of running it again
-            # (its conditions would fail: a committed change must not read as a refused one).
-            token = uuid.uuid4().hex
-            try:
-                with TransactWrite(connection=connection, client_request_token=token) as tx:
-                    for _, add, _ in self._ops:
-                        add(tx)
-                return
-            except TransactWriteError as exc:
-                error = self._domain_error(exc)
-                if error.code != "concurrent_change" or attempt == TRANSACTION_ATTEMPTS:
-                    raise error from exc
-            except (PynamoDBException, BotoCoreError, ClientError) as exc:
-                raise _unavailable(exc) from exc
-            # Jitter spreads the retries; it is not a secret, so `random` is right here.
-            time.sleep(random.uniform(0.02, 0.1) * attempt)  # noqa: S311  # nosec B311
-
-    def _domain_error(self, exc: TransactWriteError) -> DomainError:
-        reasons = exc.cancellation_reasons or []
-        for (_, _, on_conflict), reason in zip(self._ops, reasons, strict=False):
-            if reason is not None and reason.code == "ConditionalCheckFailed":
-                if on_conflict is not None:
-                    return on_conflict
-                return Conflict("The record changed meanwhile; reload and try again.")
-        if any(r is not None and r.code == "TransactionConflict" for r in reasons):
-            return Conflict(
-                "Another change to the same record is in progress; try again.",
-                code="concurrent_change",
-            )
-        return _unavailable(exc)
+# Writes: one TransactWriteItems each (transaction.py), made of named writes (writes.py).
