@@ -12,8 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pynamodb.expressions.update import Action as UpdateAction
-
 from . import clock, identity
 from .auth import Caller, caller_organization
 from .config import get_settings
@@ -27,11 +25,10 @@ from .links import (
     check_usable,
     hash_token,
     new_link,
-    void_link,
 )
 from .outbox import audit_by, audit_event, queue_email
-from .persistence import keys, store
-from .persistence.models import Client, Guard, Link, Organization
+from .persistence import keys, store, writes
+from .persistence.models import Client, Link, Organization
 from .recovery import account_of_link
 from .rules import CLIENT_MANAGER_ROLES
 from .schemas import UpdateMeRequest
@@ -78,19 +75,19 @@ def update_my_profile(caller: Caller, changes: UpdateMeRequest) -> dict[str, Any
     renaming = changes.first_name is not None or changes.last_name is not None
     if renaming and not caller.roles & CLIENT_MANAGER_ROLES:
         raise Forbidden("Your role does not allow changing your name here.", field="first_name")
-    model = type(account)
-    actions: list[UpdateAction] = [model.updated_at.set(clock.iso(clock.now()))]
+    fields: dict[str, Any] = {}
     if changes.new_client_notifications is not None:
-        actions.append(model.new_client_notifications.set(changes.new_client_notifications))
+        fields["new_client_notifications"] = changes.new_client_notifications
     if changes.first_name is not None:
-        actions.append(model.first_name.set(changes.first_name))
+        fields["first_name"] = changes.first_name
     if changes.last_name is not None:
-        actions.append(model.last_name.set(changes.last_name))
+        fields["last_name"] = changes.last_name
     tx = store.Transaction()
-    tx.update(
+    writes.update_own_staff_profile(
+        tx,
         account,
-        actions,
-        model.staff_id.exists(),
+        fields=fields,
+        at=clock.iso(clock.now()),
         on_conflict=NotFound("Account not found."),
     )
     tx.save(audit_by(caller, "staff", account.staff_id, "staff.profile_updated"))
@@ -102,12 +99,6 @@ def update_my_profile(caller: Caller, changes: UpdateMeRequest) -> dict[str, Any
 
 
 # --- own email (R24) --------------------------------------------------------------------
-
-
-def _guard_key(account: Account, email: str) -> str:
-    if isinstance(account, Client):
-        return keys.client_email_guard_key(account.org_id, email)
-    return keys.staff_email_guard_key(account.org_id, email)
 
 
 def request_email_change(caller: Caller, new_email: str) -> None:
@@ -128,17 +119,11 @@ def request_email_change(caller: Caller, new_email: str) -> None:
         valid_hours=hours,
         new_email=new_email,
     )
-    model = type(account)
     tx = store.Transaction()
-    tx.save(link, Link.token_hash.does_not_exist())
-    previous = account.email_change_link_hash
-    void_link(tx, previous, link.created_at)
-    tx.update(
+    writes.set_email_change_link(
+        tx,
         account,
-        [model.email_change_link_hash.set(link.token_hash)],
-        (model.email_change_link_hash == previous)
-        if previous
-        else model.email_change_link_hash.does_not_exist(),
+        link,
         on_conflict=Conflict(
             "Another email change was asked for meanwhile; try again.", code="concurrent_change"
         ),
@@ -189,37 +174,36 @@ def _commit_email_change(org: Organization, account: Account, link: Link, now: d
     new_email = link.new_email or ""
     at = clock.iso(now)
     kind, owner = account_kind(account), account_id(account)
-    model = type(account)
     tx = store.Transaction()
-    tx.update(
-        link,
-        [Link.used_at.set(at)],
-        Link.used_at.does_not_exist() & Link.voided_at.does_not_exist() & (Link.expires_at > at),
-        on_conflict=Gone("This link was already used.", code="link_used"),
-    )
-    tx.update(
-        account,
-        [
-            model.email.set(new_email),
-            model.email_change_link_hash.remove(),
-            model.updated_at.set(at),
-        ],
-        (model.email_change_link_hash == link.token_hash) & (model.email == account.email),
-        on_conflict=Gone(
-            "A newer link was sent; please use the latest email.", code="link_replaced"
-        ),
-    )
     if keys.normalize_email(new_email) != keys.normalize_email(account.email):
-        tx.save(
-            store.uniqueness_guard(_guard_key(account, new_email), org.org_id, kind, owner),
-            Guard.guard_key.does_not_exist(),
+        # First: when the address is taken and the link used at once, the answer names the
+        # taken address (the first failed condition of a transaction is the one answered).
+        writes.move_email_guard(
+            tx,
+            account_kind=kind,
+            org_id=org.org_id,
+            owner_id=owner,
+            old_email=account.email,
+            new_email=new_email,
             on_conflict=Conflict(
                 "This address already belongs to another account here.",
                 code="email_taken",
                 field="email",
             ),
         )
-        tx.delete(Guard(_guard_key(account, account.email)), Guard.owner_id == owner)
+    writes.use_link(
+        tx, link, at=at, on_conflict=Gone("This link was already used.", code="link_used")
+    )
+    writes.change_account_email(
+        tx,
+        account,
+        new_email=new_email,
+        link_hash=link.token_hash,
+        at=at,
+        on_conflict=Gone(
+            "A newer link was sent; please use the latest email.", code="link_replaced"
+        ),
+    )
     # The old address is told, so a takeover cannot go unnoticed (R24).
     tx.save(
         queue_email(
