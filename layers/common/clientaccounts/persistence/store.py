@@ -58,18 +58,6 @@ def _query(run: Callable[[], Iterator[M]]) -> list[M]:
         raise unavailable(exc) from exc
 
 
-def uniqueness_guard(guard_key: str, org_id: str, owner_kind: str, owner_id: str) -> Guard:
-    """A guard item; saved with `Guard.guard_key.does_not_exist()` in its owner's
-    transaction, it makes the key unique."""
-    return Guard(
-        guard_key,
-        org_id=org_id,
-        owner_kind=owner_kind,
-        owner_id=owner_id,
-        created_at=clock.iso(clock.now()),
-    )
-
-
 # --- reads ----------------------------------------------------------------------------
 
 

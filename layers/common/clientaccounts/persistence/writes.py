@@ -66,6 +66,7 @@ def insert_client(tx: Transaction, client: Client) -> None:
 
 
 def uniqueness_guard(guard_key: str, org_id: str, owner_kind: str, owner_id: str) -> Guard:
+    """A guard item; put as new in its owner's transaction, it makes the key unique."""
     return Guard(
         guard_key,
         org_id=org_id,
