@@ -30,7 +30,7 @@ from bench import Options, SectionResult
 from bench.in_process import lambda_output_discarded, moto_stack
 
 if TYPE_CHECKING:
-    from clientaccounts.models import Client
+    from clientaccounts.persistence.models import Client
     from tests.support.stack import Caller, Stack
 
 SIZES = (2_000, 20_000)  # clients in the table before the expired ones are added
@@ -106,8 +106,9 @@ def _grow(world: World, clients: int) -> None:
 
 def one_round(world: World) -> CleanupRun:
     """50 sign-ups expire; the cleanup runs, recorded; then exactly they are gone."""
-    from clientaccounts import clock, store
-    from clientaccounts.models import Staff
+    from clientaccounts import clock
+    from clientaccounts.persistence import store
+    from clientaccounts.persistence.models import Staff
     from tests.support.aws_calls import recorded_aws_calls
     from tests.support.every_operation import scheduled_cleanup
 

@@ -71,8 +71,8 @@ def _logs_in(stack: Any, username: str) -> bool:
 
 def _demotion_round(stack: Any) -> tuple[int, bool]:
     """Returns (successes, an accepted active org_admin remains)."""
-    from clientaccounts import store
     from clientaccounts.auth import Caller
+    from clientaccounts.persistence import store
     from clientaccounts.schemas import UpdateStaffRequest
     from clientaccounts.staff import update_staff_member
     from tests.support.concurrency import run_concurrently

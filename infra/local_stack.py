@@ -37,10 +37,11 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from clientaccounts import aws, clock, identity, store
+from clientaccounts import aws, clock, identity
 from clientaccounts.config import reset_settings
-from clientaccounts.models import Staff
 from clientaccounts.organizations import FirstAdmin, NewOrganization, bootstrap_organization
+from clientaccounts.persistence import store
+from clientaccounts.persistence.models import Staff
 
 from . import moto_transactions
 from .lambda_loader import load_handler

@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from clientaccounts.models import Client
+from clientaccounts.persistence.models import Client
 from infra.lambda_loader import load_module
 from infra.openapi import build_openapi
 from infra.template import api_routes

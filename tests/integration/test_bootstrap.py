@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from clientaccounts import store
+from clientaccounts.persistence import store
 from infra import bootstrap
 from tests.support.request_bodies import PASSWORD
 from tests.support.stack import Stack

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from moto.cognitoidp.models import CognitoIdpBackend
 
-from clientaccounts import clock, identity, rules, store
+from clientaccounts import clock, identity, rules
 from clientaccounts.associations import add_association
 from clientaccounts.config import reset_settings
-from clientaccounts.models import AuditEvent, Client, Staff
+from clientaccounts.persistence import keys, store
+from clientaccounts.persistence.models import AuditEvent, Client, Staff
 from infra.lambda_loader import load_handler
 from infra.local_routes import scheduled_event
 from tests.support.aws_calls import recorded_aws_calls
@@ -108,7 +109,7 @@ def test_r19_reads_only_the_expired_signups_among_thousands_and_spares_the_rest(
     assert stack.count_items("ClientsTable") == clients_before - 5
     for body, client in expired:
         assert store.get_client(client.org_id, client.client_id) is None
-        assert store.get_guard(store.client_email_guard_key(client.org_id, body["email"])) is None
+        assert store.get_guard(keys.client_email_guard_key(client.org_id, body["email"])) is None
         assert client.link_hash and store.get_link(client.link_hash) is None
         assert not store.list_client_associations(client.org_id, client.client_id)
         (event,) = AuditEvent.query(

@@ -173,8 +173,8 @@ def test_r13_inactive_staff_refused_everywhere_active_staff_let_in(stack: Stack)
     username = f"admin{org.org['slug'].split('-')[1]}"
     assert stack.login(username, app="portal")["IdToken"]
     assert stack.login(username, app="care_app")["IdToken"]
-    from clientaccounts import store
-    from clientaccounts.models import Staff
+    from clientaccounts.persistence import store
+    from clientaccounts.persistence.models import Staff
 
     admin = store.get_staff(org.org["slug"], org.admin_id)
     assert admin is not None
@@ -187,8 +187,8 @@ def test_r13_inactive_staff_refused_everywhere_active_staff_let_in(stack: Stack)
 
 def test_r13_inactive_client_refused_in_both_apps(stack: Stack) -> None:
     body = _confirmed_client(stack)
-    from clientaccounts import store
-    from clientaccounts.models import Client
+    from clientaccounts.persistence import store
+    from clientaccounts.persistence.models import Client
 
     org_slug = next(iter(store.Organization.scan())).org_id  # the only organization
     client = stack.client_by_email(org_slug, body["email"])
@@ -360,3 +360,35 @@ def test_approve_and_deactivate_at_once_end_consistent(stack: Stack) -> None:
     assert loser.code in {"not_pending", "concurrent_change"}
     assert client.status == winner["status"]
     assert client.status_key == f"{org.org['slug']}#{client.status}"
+
+
+def _dynamodb_reads_fail_after_the_next_transaction(outages: Outages) -> None:
+    """The next TransactWriteItems commits; every GetItem after it fails, as during an outage."""
+    commit = DynamoDBBackend.transact_write_items
+
+    def commit_then_fail_reads(*args: Any, **kwargs: Any) -> Any:
+        result = commit(*args, **kwargs)
+        outages.fail(DynamoDBBackend, "get_item")
+        return result
+
+    outages.monkeypatch.setattr(DynamoDBBackend, "transact_write_items", commit_then_fail_reads)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PATCH", "/org", {"name": "Practice renamed"}),
+        ("PATCH", "/staff/{admin_id}", {"new_client_notifications": False}),
+    ],
+)
+def test_a_dynamodb_failure_on_the_read_after_a_change_is_a_503(
+    stack: Stack, outages: Outages, method: str, path: str, body: dict[str, Any]
+) -> None:
+    """The answer's re-read goes through the persistence package like every other DynamoDB
+    call (it used to be a model's own `refresh`, outside the store's error mapping: a 500)."""
+    org = stack.organization()
+    admin = stack.as_admin(org)
+    _dynamodb_reads_fail_after_the_next_transaction(outages)
+    answer = admin.call(method, path.format(admin_id=org.admin_id), body)
+    assert answer.status == 503, answer.body
+    assert answer.body["code"] == "service_unavailable"

@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from moto.dynamodb.models import DynamoDBBackend
 
-from clientaccounts import clock, credentials, identity, store
+from clientaccounts import clock, credentials, identity
 from clientaccounts.errors import Conflict, Gone
 from clientaccounts.invitations import accept_invitation
 from clientaccounts.links import Purpose, hash_token
-from clientaccounts.models import Link
+from clientaccounts.persistence import store
+from clientaccounts.persistence.models import Link
 from clientaccounts.registration import confirm_email
 from tests.support.concurrency import run_concurrently
 from tests.support.faults import AwsOutage

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from clientaccounts import clock
-from clientaccounts.models import Client
+from clientaccounts.persistence.models import Client
 from tests.support.lambda_events import call_api
 from tests.support.request_bodies import PASSWORD, new_client_body, registration_body
 from tests.support.stack import Stack

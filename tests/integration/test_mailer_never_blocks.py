@@ -11,8 +11,8 @@ from typing import Any
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from clientaccounts import store
 from clientaccounts.outbox import queue_email, queue_link_email
+from clientaccounts.persistence import store
 from tests.support.request_bodies import new_client_body
 from tests.support.stack import REGION, Stack
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from clientaccounts import identity, store
+from clientaccounts import identity
 from clientaccounts.errors import InvalidInput
 from clientaccounts.organizations import FirstAdmin, NewOrganization, bootstrap_organization
+from clientaccounts.persistence import keys, store
 from clientaccounts.validation import InvalidFields
 from infra.local_routes import OrganizationRequest
 from tests.support.request_bodies import PASSWORD, new_client_body
@@ -68,7 +69,7 @@ def test_r27_address_is_kept_as_typed_and_compared_canonically(stack: Stack) -> 
     assert created.status == 201
     assert created.body["email"] == "Kate.Example@B\u00fccher.example"  # trimmed only
     guard = store.get_guard(
-        store.client_email_guard_key(org.org["slug"], "kate.example@xn--bcher-kva.example")
+        keys.client_email_guard_key(org.org["slug"], "kate.example@xn--bcher-kva.example")
     )
     assert guard is not None and guard.owner_id == created.body["id"]
 

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from clientaccounts import clock, store
+from clientaccounts import clock
 from clientaccounts.errors import Conflict, Gone
+from clientaccounts.persistence import store
 from clientaccounts.recovery import reset_password
 from tests.support.concurrency import run_concurrently
 from tests.support.lambda_events import call_api

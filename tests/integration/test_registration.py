@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from clientaccounts import clock, store
+from clientaccounts import clock
+from clientaccounts.persistence import store
 from tests.support.lambda_events import call_api
 from tests.support.request_bodies import (
     PASSWORD,

@@ -11,7 +11,7 @@ import pytest
 from clientaccounts import clock
 from clientaccounts.config import reset_settings
 from clientaccounts.lifecycle import JobReport, remind_pending_approvals
-from clientaccounts.models import AuditEvent, Organization
+from clientaccounts.persistence.models import AuditEvent, Organization
 from tests.integration.test_cleanup import Context, run_cleanup
 from tests.support.request_bodies import registration_body
 from tests.support.stack import Stack

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from clientaccounts import clock, registration, store
-from clientaccounts.models import AuditEvent, Client
+from clientaccounts import clock, registration
+from clientaccounts.persistence import store
+from clientaccounts.persistence.models import AuditEvent, Client
 from tests.support.lambda_events import call_api
 from tests.support.request_bodies import registration_body
 from tests.support.stack import Stack

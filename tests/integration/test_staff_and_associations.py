@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from moto.cognitoidp.models import CognitoIdpBackend
 
-from clientaccounts import store
 from clientaccounts.auth import Caller as AuthCaller
 from clientaccounts.errors import Conflict
+from clientaccounts.persistence import store
 from clientaccounts.schemas import UpdateStaffRequest
 from clientaccounts.staff import update_staff_member
 from infra.cognito_login import TriggerRefused

@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 
-from clientaccounts import clock, store
+from clientaccounts import clock
 from clientaccounts.config import reset_settings
-from clientaccounts.models import Client
 from clientaccounts.outbox import queue_email
+from clientaccounts.persistence import store
+from clientaccounts.persistence.models import Client
 from infra.cognito_login import pre_authentication_event
 from infra.lambda_loader import load_handler
 from infra.local_gateway import match_route

@@ -18,15 +18,16 @@ from botocore.config import Config
 from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
-from clientaccounts import aws, clock, login_gate, store
+from clientaccounts import aws, clock, login_gate
 from clientaccounts.config import reset_settings
-from clientaccounts.models import Client, Staff
 from clientaccounts.organizations import (
     BootstrappedOrganization,
     FirstAdmin,
     NewOrganization,
     bootstrap_organization,
 )
+from clientaccounts.persistence import keys, store
+from clientaccounts.persistence.models import Client, Staff
 from infra.cognito_login import login
 from infra.lambda_loader import load_handler
 from infra.mailbox import sent_emails
@@ -136,7 +137,7 @@ class Stack:
 
     # --- what is stored (test-only reads; a Scan is fine here) -----------------------------
     def client_by_email(self, slug: str, email: str) -> Client | None:
-        guard = store.get_guard(store.client_email_guard_key(slug, email))
+        guard = store.get_guard(keys.client_email_guard_key(slug, email))
         return store.get_client(slug, guard.owner_id) if guard else None
 
     def count_items(self, logical_id: str) -> int:

@@ -10,7 +10,7 @@ from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from clientaccounts.config import load_settings
-from clientaccounts.models import ALL_MODELS
+from clientaccounts.persistence.models import ALL_MODELS
 from infra.template import load_template, resources_of_type
 
 TABLE_OF_MODEL = {key: f"{key.capitalize()}Table" for key in ALL_MODELS}

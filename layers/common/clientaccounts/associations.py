@@ -7,40 +7,34 @@ and a concurrent role removal (R12) cannot both succeed.
 
 from __future__ import annotations
 
-from . import clock, rules, store
+from . import clock, rules
 from .answers import AssociationView, Connection, Connections
 from .auth import Action, Caller, authorize, check_client_in_scope, check_department_scope
 from .errors import Conflict, InvalidInput, NotFound
-from .models import Association, Client, Staff
 from .outbox import audit_by
+from .persistence import store, writes
+from .persistence.models import Association
 
 
 def add_association(
     tx: store.Transaction, org_id: str, client_id: str, choice: rules.PractitionerChoice
 ) -> Association:
     association = Association(
-        store.client_ref(org_id, client_id),
-        choice.practitioner_id,
-        practitioner_ref=store.practitioner_ref(org_id, choice.practitioner_id),
+        practitioner_id=choice.practitioner_id,
         client_id=client_id,
         org_id=org_id,
         department_id=choice.department_id,
         created_at=clock.iso(clock.now()),
     )
-    tx.save(
+    writes.add_association(
+        tx,
         association,
-        Association.client_ref.does_not_exist(),
-        on_conflict=Conflict(
+        on_exists=Conflict(
             "This client is already associated with this practitioner.",
             code="already_associated",
             field="practitioner_id",
         ),
-    )
-    tx.update(
-        Staff(org_id, choice.practitioner_id),
-        [Staff.client_count.add(1)],
-        Staff.roles.contains("practitioner") & (Staff.active == True),  # noqa: E712
-        on_conflict=InvalidInput(
+        on_not_practitioner=InvalidInput(
             "This person no longer takes clients as a practitioner.", field="practitioner_id"
         ),
     )
@@ -48,8 +42,7 @@ def add_association(
 
 
 def remove_association(tx: store.Transaction, association: Association) -> None:
-    tx.delete(association, Association.client_ref.exists())
-    tx.update(Staff(association.org_id, association.practitioner_id), [Staff.client_count.add(-1)])
+    writes.remove_association(tx, association)
 
 
 def association_view(association: Association) -> AssociationView:
@@ -93,11 +86,10 @@ def associate_client_with_practitioner(
     )
     check_department_scope(caller, choice.department_id)
     tx = store.Transaction()
-    tx.check(
-        Client,
+    writes.check_client_exists(
+        tx,
         caller.org_id,
         client_id,
-        Client.client_id.exists(),
         on_conflict=NotFound("No such client.", code="client_not_found"),
     )
     association = add_association(tx, caller.org_id, client_id, choice)

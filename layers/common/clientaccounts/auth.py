@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from . import store
 from .errors import Forbidden, NotFound, Unauthorized
 from .identity import ACCOUNT_ATTRIBUTE, KIND_ATTRIBUTE, ORG_ATTRIBUTE, normalize_username
-from .models import Association, Client, Organization, Staff
+from .persistence import store
+from .persistence.models import Association, Client, Organization, Staff
 from .rules import CLIENT_MANAGER_ROLES, Status
 
 

@@ -11,11 +11,8 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-from pynamodb.expressions.update import Action as UpdateAction
-
-from . import clock, identity, rules, store
+from . import clock, identity, rules
 from .answers import ClientPage, ClientView
 from .associations import (
     add_association,
@@ -26,17 +23,11 @@ from .associations import (
 from .auth import Action, Caller, authorize, caller_organization, check_department_scope
 from .config import get_settings
 from .errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
-from .links import (
-    Purpose,
-    link_view,
-    live_link_actions,
-    new_link,
-    replace_client_link,
-    void_link,
-)
-from .models import Association, Client, Guard, Link, Organization, OutboxEmail
+from .links import Purpose, link_view, new_link, replace_client_link
 from .observability import logger
 from .outbox import audit_by, queue_email, queue_link_email
+from .persistence import keys, store, writes
+from .persistence.models import Association, Client, Guard, Link, Organization, OutboxEmail
 from .registration import choose_registration_practitioner
 from .schemas import CreateClientRequest, PractitionerChoiceBody, UpdateClientRequest
 
@@ -157,7 +148,9 @@ def _request_guard(
     else:
         _check_idempotency_key(idempotency_key)
         name = "key-" + hashlib.sha256(idempotency_key.encode()).hexdigest()
-    return _RequestGuard(f"create-client#{caller.org_id}#{caller.account_id}#{name}", fingerprint)
+    return _RequestGuard(
+        keys.create_client_request_key(caller.org_id, caller.account_id, name), fingerprint
+    )
 
 
 def _replayed(caller: Caller, request: _RequestGuard, guard: Guard | None) -> ClientView | None:
@@ -236,15 +229,14 @@ def create_client(
         link_sent_at=link.created_at,
         link_expires_at=link.expires_at,
         created_at=now,
-        status_key=f"{org.org_id}#{rules.Status.ACTIVE.value}",
-        name_key=_name_key(new.last_name, new.first_name, client_id),
         request_guard_key=request.key,
     )
     tx = store.Transaction()
     # First, so that a concurrent duplicate is recognised as a replay, not a taken email. An
     # earlier guard that is no replay (expired, its client deleted) is taken over, unless a
     # concurrent request took it first.
-    tx.save(
+    writes.take_request_guard(
+        tx,
         Guard(
             request.key,
             org_id=org.org_id,
@@ -254,20 +246,21 @@ def create_client(
             expires_ttl=clock.now() + IDEMPOTENCY_WINDOW,
             request_fingerprint=request.fingerprint,
         ),
-        Guard.guard_key.does_not_exist() if earlier is None else Guard.owner_id == earlier.owner_id,
+        earlier_owner=None if earlier is None else earlier.owner_id,
         on_conflict=_Replay(
             "The same request is being carried out; try again.", code="concurrent_change"
         ),
     )
-    tx.save(client, Client.client_id.does_not_exist())
-    tx.save(
-        store.uniqueness_guard(
-            store.client_email_guard_key(org.org_id, new.email), org.org_id, "client", client_id
-        ),
-        Guard.guard_key.does_not_exist(),
+    writes.insert_client(tx, client)
+    writes.claim_unique(
+        tx,
+        keys.client_email_guard_key(org.org_id, new.email),
+        org_id=org.org_id,
+        owner_kind="client",
+        owner_id=client_id,
         on_conflict=_email_taken(),
     )
-    tx.save(link, Link.token_hash.does_not_exist())
+    writes.insert(tx, link)
     associations = [add_association(tx, org.org_id, client_id, c) for c in choices]
     tx.save(_invitation_email(org, client, token))
     tx.save(audit_by(caller, "client", client_id, "client.created"))
@@ -285,10 +278,6 @@ def create_client(
     return view
 
 
-def _name_key(last: str, first: str, client_id: str) -> str:
-    return f"{last.lower()}#{first.lower()}#{client_id}"
-
-
 def get_client_detail(caller: Caller, client_id: str) -> ClientView:
     authorize(caller, Action.MANAGE_CLIENTS)
     client = caller_client(caller, client_id)
@@ -304,7 +293,7 @@ def list_clients(
         raise InvalidInput("status is active, inactive or pending.", field="status")
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit is between 1 and {MAX_PAGE}.", field="limit")
-    status_key = f"{caller.org_id}#{status}"
+    status_key = keys.status_key(caller.org_id, status)
     start = store.decode_cursor(cursor, caller.org_id, status_key) if cursor else None
     page = store.query_clients_by_status(status_key, limit=limit, start=start)
     return {
@@ -322,73 +311,58 @@ def update_client(caller: Caller, client_id: str, changes: UpdateClientRequest) 
     client = caller_client(caller, client_id)
     associations_to_change(caller, client_id)
     now = clock.iso(clock.now())
-    actions: list[UpdateAction] = [Client.updated_at.set(now)]
+    fields: dict[str, str | None] = {}
     tx = store.Transaction()
     audit_action = "client.updated"
 
     for name in ("first_name", "last_name", "email", "dob"):
         if name in changes.fields_given and getattr(changes, name) is None:
             raise InvalidInput(f"{name} cannot be removed.", field=name)
-    first = changes.first_name or client.first_name
-    last = changes.last_name or client.last_name
     if changes.first_name is not None:
-        actions.append(Client.first_name.set(first))
+        fields["first_name"] = changes.first_name
     if changes.last_name is not None:
-        actions.append(Client.last_name.set(last))
-    if changes.first_name is not None or changes.last_name is not None:
-        actions.append(Client.name_key.set(_name_key(last, first, client_id)))
+        fields["last_name"] = changes.last_name
     if changes.dob is not None:
         rules.check_date_of_birth(changes.dob, clock.now().date())
-        actions.append(Client.dob.set(changes.dob.isoformat()))
+        fields["dob"] = changes.dob.isoformat()
     for optional in ("phone", "preferred_name"):
         if optional in changes.fields_given:
-            value = getattr(changes, optional)
-            attribute = getattr(Client, optional)
-            actions.append(attribute.set(value) if value else attribute.remove())
-    condition = Client.status == client.status
-    if changes.email is not None and store.normalize_email(changes.email) != store.normalize_email(
+            fields[optional] = getattr(changes, optional)
+    new_link = None
+    if changes.email is not None and keys.normalize_email(changes.email) != keys.normalize_email(
         client.email
     ):
-        condition &= _correct_email_before_credentials(
-            tx, caller_organization(caller), client, changes.email, actions
-        )
         # The uniqueness guard moves with the email, in the same transaction.
-        tx.save(
-            store.uniqueness_guard(
-                store.client_email_guard_key(caller.org_id, changes.email),
-                caller.org_id,
-                "client",
-                client_id,
-            ),
-            Guard.guard_key.does_not_exist(),
+        writes.move_email_guard(
+            tx,
+            account_kind="client",
+            org_id=caller.org_id,
+            owner_id=client_id,
+            old_email=client.email,
+            new_email=changes.email,
             on_conflict=_email_taken(),
         )
-        tx.delete(
-            Guard(store.client_email_guard_key(caller.org_id, client.email)),
-            Guard.owner_id == client_id,
+        new_link = _correct_email_before_credentials(
+            tx, caller_organization(caller), client, changes.email
         )
     if changes.email is not None:
-        actions.append(Client.email.set(changes.email))
+        fields["email"] = changes.email
 
     new_status = _status_after(client, changes.active)
     if new_status != client.status:
-        actions += [
-            Client.status.set(new_status),
-            Client.status_key.set(f"{caller.org_id}#{new_status}"),
-            # Leaving "pending" ends any wait for approval (the reminders' sparse index).
-            Client.approval_bucket.remove(),
-            Client.awaiting_approval_since.remove(),
-        ]
         audit_action = (
             "client.deactivated" if new_status == rules.Status.INACTIVE else "client.reactivated"
         )
         if new_status == rules.Status.INACTIVE and client.username:
             # First: if Cognito fails, nothing has changed and the caller may retry.
             identity.sign_out_everywhere(client.username)
-    tx.update(
+    writes.update_client(
+        tx,
         client,
-        actions,
-        condition,
+        fields=fields,
+        status=new_status,
+        new_link=new_link,
+        at=now,
         on_conflict=Conflict(
             "The client changed meanwhile; reload and try again.", code="concurrent_change"
         ),
@@ -399,15 +373,11 @@ def update_client(caller: Caller, client_id: str, changes: UpdateClientRequest) 
 
 
 def _correct_email_before_credentials(
-    tx: store.Transaction,
-    org: Organization,
-    client: Client,
-    new_email: str,
-    actions: list[UpdateAction],
-) -> Any:
+    tx: store.Transaction, org: Organization, client: Client, new_email: str
+) -> Link:
     """R24: staff correct a client's email (a typo) only before the client has credentials;
-    the live link dies and a new one goes to the new address. Returns the condition the
-    client's update must add (still no credentials, same live link)."""
+    the live link dies and a new one goes to the new address. Returns the new link, which
+    the client's update records (on condition: still no credentials, same live link)."""
     if client.credentials_set:
         raise Conflict(
             "Only the client can change their email now; they do it from their account.",
@@ -425,9 +395,8 @@ def _correct_email_before_credentials(
         account_id=client.client_id,
         valid_hours=hours,
     )
-    tx.save(link, Link.token_hash.does_not_exist())
-    void_link(tx, client.link_hash, link.created_at)
-    actions += live_link_actions(client, link)
+    writes.insert(tx, link)
+    writes.void_link(tx, client.link_hash, link.created_at)
     tx.save(
         queue_link_email(
             "invitation" if invited else "email_confirmation",
@@ -439,12 +408,7 @@ def _correct_email_before_credentials(
             valid_hours=hours,
         )
     )
-    same_link = (
-        Client.link_hash == client.link_hash
-        if client.link_hash
-        else Client.link_hash.does_not_exist()
-    )
-    return (Client.credentials_set == False) & same_link  # noqa: E712
+    return link
 
 
 def _status_after(client: Client, active: bool | None) -> str:
@@ -469,19 +433,7 @@ def approve_pending_client(caller: Caller, client_id: str) -> ClientView:
         raise not_pending
     org = caller_organization(caller)
     tx = store.Transaction()
-    tx.update(
-        client,
-        [
-            Client.status.set(rules.Status.ACTIVE.value),
-            Client.status_key.set(f"{caller.org_id}#{rules.Status.ACTIVE.value}"),
-            Client.updated_at.set(clock.iso(clock.now())),
-            # No longer waiting: out of the reminders' sparse index.
-            Client.approval_bucket.remove(),
-            Client.awaiting_approval_since.remove(),
-        ],
-        Client.status == rules.Status.PENDING.value,
-        on_conflict=not_pending,
-    )
+    writes.approve_client(tx, client, at=clock.iso(clock.now()), on_conflict=not_pending)
     if client.email_confirmed:
         # Unconfirmed: "get started" follows their confirmation instead (R10).
         tx.save(
@@ -508,25 +460,23 @@ def delete_client(caller: Caller, client_id: str) -> None:
     if client.username and not identity.delete_login(client.username):
         raise ServiceUnavailable("The client could not be deleted now; please try again.")
     tx = store.Transaction()
-    tx.delete(client, Client.client_id.exists())
-    tx.delete(
-        Guard(store.client_email_guard_key(caller.org_id, client.email)),
-        Guard.owner_id == client_id,
-    )
+    writes.delete_client(tx, client)
+    writes.release_guard(tx, keys.client_email_guard_key(caller.org_id, client.email), client_id)
     if client.request_guard_key and client.created_at >= clock.iso(
         clock.now() - IDEMPOTENCY_WINDOW
     ):
         # Released, so the same create is a new request. Within its window the guard is this
         # client's (or gone); after it, it is expired, or a later request's: left alone.
-        tx.delete(
-            Guard(client.request_guard_key),
-            Guard.guard_key.does_not_exist() | (Guard.owner_id == client_id),
+        writes.release_guard_if_held(
+            tx,
+            client.request_guard_key,
+            client_id,
             on_conflict=Conflict("Please try again.", code="concurrent_change"),
         )
     for association in associations:
         remove_association(tx, association)
     if client.link_hash:
-        tx.delete(Link(client.link_hash))
+        writes.delete_link(tx, client.link_hash)
     tx.save(audit_by(caller, "client", client_id, "client.deleted"))
     tx.commit()
     logger.info("client deleted", extra={"org_id": caller.org_id, "client_id": client_id})

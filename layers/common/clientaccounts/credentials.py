@@ -22,11 +22,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import NoReturn, TypeVar
 
-from . import clock, identity, rules, store
+from . import clock, identity, rules
 from .errors import Conflict, DomainError
 from .links import Purpose, check_usable
-from .models import Link
 from .observability import logger
+from .persistence import store, writes
+from .persistence.models import Link
 
 # Longer than any function's timeout (10 s) and API Gateway's (29 s): a claim outlives only
 # a request that has died.
@@ -57,16 +58,12 @@ def claim_link(link: Link, purpose: Purpose, now: datetime) -> str:
     claim_id = uuid.uuid4().hex
     now_iso = clock.iso(now)
     tx = store.Transaction()
-    tx.update(
+    writes.claim_link(
+        tx,
         link,
-        [
-            Link.claim_id.set(claim_id),
-            Link.claimed_until.set(clock.iso(now + timedelta(seconds=CLAIM_SECONDS))),
-        ],
-        Link.used_at.does_not_exist()
-        & Link.voided_at.does_not_exist()
-        & (Link.expires_at > now_iso)
-        & (Link.claimed_until.does_not_exist() | (Link.claimed_until <= now_iso)),
+        claim_id=claim_id,
+        now_iso=now_iso,
+        claimed_until=clock.iso(now + timedelta(seconds=CLAIM_SECONDS)),
         on_conflict=_Held("held"),
     )
     try:
@@ -84,13 +81,8 @@ def _refuse_taken_link(link: Link, purpose: Purpose) -> NoReturn:
 
 def use_claimed_link(tx: store.Transaction, link: Link, claim_id: str, now: datetime) -> None:
     """The link's part of the account's transaction: used, if this claim still holds it."""
-    tx.update(
-        link,
-        [Link.used_at.set(clock.iso(now)), Link.claimed_until.remove()],
-        (Link.claim_id == claim_id)
-        & Link.used_at.does_not_exist()
-        & Link.voided_at.does_not_exist(),
-        on_conflict=_ClaimLost("lost"),
+    writes.use_claimed_link(
+        tx, link, claim_id=claim_id, at=clock.iso(now), on_conflict=_ClaimLost("lost")
     )
 
 
@@ -98,9 +90,7 @@ def release_link(link: Link, claim_id: str) -> None:
     """Let the next request have the link now rather than when the claim lapses. Best
     effort: a failure here only delays the next attempt."""
     tx = store.Transaction()
-    tx.update(
-        link, [Link.claim_id.remove(), Link.claimed_until.remove()], Link.claim_id == claim_id
-    )
+    writes.release_link_claim(tx, link, claim_id)
     try:
         tx.commit()
     except DomainError as exc:

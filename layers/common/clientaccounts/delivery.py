@@ -11,12 +11,13 @@ from email.message import EmailMessage
 
 from botocore.exceptions import ClientError
 
-from . import clock, store
+from . import clock
 from .aws import client
 from .config import get_settings
 from .emails import RenderedEmail, render
-from .models import OutboxEmail
 from .observability import logger
+from .persistence import store, writes
+from .persistence.models import OutboxEmail
 from .text import header_safe
 
 
@@ -61,18 +62,10 @@ def deliver_outbox_email(email_id: str) -> bool:
             "email send failed; will retry",
             extra={"email_id": email_id, "template": email.template, "error_code": code},
         )
-        email.update(actions=[OutboxEmail.attempts.add(1), OutboxEmail.last_error.set(code)])
+        writes.count_failed_attempt(email, error_code=code)
         raise DeliveryFailed(email_id) from exc
     # The address, the link token and the names have served: the row keeps ids only.
-    email.update(
-        actions=[
-            OutboxEmail.status.set("sent"),
-            OutboxEmail.sent_at.set(clock.iso(clock.now())),
-            OutboxEmail.attempts.add(1),
-            OutboxEmail.params.remove(),
-            OutboxEmail.to.remove(),
-        ]
-    )
+    writes.mark_email_sent(email, at=clock.iso(clock.now()))
     logger.info("email sent", extra={"email_id": email_id, "template": email.template})
     return True
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from . import clock, store
+from . import clock
 from .config import get_settings
 from .errors import Conflict
-from .models import Guard
+from .persistence import store, writes
 
 # The day's counter is kept a little past its day (TTL is housekeeping; the key names the day).
 COUNTER_KEPT = timedelta(days=2)
@@ -31,29 +31,13 @@ def count_public_email(tx: store.Transaction, *, org_id: str, email: str, now: d
     now_iso = clock.iso(now)
     cutoff = clock.iso(now - timedelta(seconds=settings.resend_cooldown_seconds))
     kept_until = now + COUNTER_KEPT
-    over = OverEmailLimit("over the public email limit", code="email_limit")
-    for key, condition in (
-        (
-            store.public_email_cooldown_key(org_id, email),
-            Guard.notice_sent_at.does_not_exist() | (Guard.notice_sent_at <= cutoff),
-        ),
-        (
-            store.public_email_day_key(email, now_iso[:10]),
-            Guard.sent_count.does_not_exist()
-            | (Guard.sent_count < settings.public_emails_per_address_per_day),
-        ),
-    ):
-        tx.update(
-            Guard(key),
-            [
-                Guard.org_id.set(org_id),
-                Guard.owner_kind.set("public_email"),
-                Guard.owner_id.set("-"),
-                Guard.created_at.set(Guard.created_at | now_iso),
-                Guard.notice_sent_at.set(now_iso),
-                Guard.sent_count.add(1),
-                Guard.expires_ttl.set(kept_until),
-            ],
-            condition,
-            on_conflict=over,
-        )
+    writes.count_public_email(
+        tx,
+        org_id=org_id,
+        email=email,
+        now_iso=now_iso,
+        cooldown_cutoff=cutoff,
+        daily_cap=settings.public_emails_per_address_per_day,
+        kept_until=kept_until,
+        on_conflict=OverEmailLimit("over the public email limit", code="email_limit"),
+    )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from . import store
 from .answers import AuditEntry, HistoryPage
 from .auth import Action, Caller, authorize
 from .errors import InvalidInput, NotFound
+from .persistence import keys, store
 
 MAX_PAGE = 100
 
@@ -19,7 +19,7 @@ def client_history(
     authorize(caller, Action.READ_CLIENT_HISTORY)
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit is between 1 and {MAX_PAGE}.", field="limit")
-    subject_ref = store.audit_subject_ref(caller.org_id, "client", client_id)
+    subject_ref = keys.audit_subject_ref(caller.org_id, "client", client_id)
     start = store.decode_cursor(cursor, caller.org_id, subject_ref) if cursor else None
     page = store.query_audit_trail(subject_ref, limit=limit, start=start)
     if not page.items and start is None and store.get_client(caller.org_id, client_id) is None:

@@ -4,13 +4,13 @@ the login made, then one transaction)."""
 
 from __future__ import annotations
 
-from . import clock, store
+from . import clock
 from .credentials import set_credentials_through_link, use_claimed_link
 from .errors import Gone, NotFound
 from .links import Purpose, check_usable, hash_token
-from .models import Client, Staff
 from .observability import count
 from .outbox import audit_event, queue_email
+from .persistence import store, writes
 
 
 def accept_invitation(token: str, username: str, password: str) -> str:
@@ -33,16 +33,12 @@ def accept_invitation(token: str, username: str, password: str) -> str:
         tx = store.Transaction()
         use_claimed_link(tx, link, claim_id, now)
         if client is not None:
-            tx.update(
+            writes.accept_client_invitation(
+                tx,
                 client,
-                [
-                    Client.credentials_set.set(True),
-                    Client.email_confirmed.set(True),  # R4: the invitation proved the address
-                    Client.username.set(stored_username),
-                    Client.link_hash.remove(),
-                    Client.updated_at.set(at),
-                ],
-                (Client.credentials_set == False) & (Client.link_hash == link.token_hash),  # noqa: E712
+                link_hash=link.token_hash,
+                username=stored_username,
+                at=at,
                 on_conflict=link_used,
             )
             tx.save(
@@ -54,16 +50,12 @@ def accept_invitation(token: str, username: str, password: str) -> str:
                 )
             )
         elif staff is not None:
-            tx.update(
+            writes.accept_staff_invitation(
+                tx,
                 staff,
-                [
-                    Staff.username.set(stored_username),
-                    Staff.link_hash.remove(),
-                    Staff.updated_at.set(at),
-                ],
-                # The live link, or a staff member invited before links were kept on the record.
-                Staff.username.does_not_exist()
-                & (Staff.link_hash.does_not_exist() | (Staff.link_hash == link.token_hash)),
+                link_hash=link.token_hash,
+                username=stored_username,
+                at=at,
                 on_conflict=link_used,
             )
         tx.save(

@@ -15,13 +15,13 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from . import clock, identity, rules, store
+from . import clock, identity, rules
 from .associations import remove_association
 from .config import get_settings
 from .errors import Conflict, DomainError, InvalidInput
-from .models import CLEANUP_BUCKET, Client, Guard, Link, Organization
 from .observability import logger
 from .outbox import audit_event, queue_email
+from .persistence import keys, store, writes
 
 TimeLeft = Callable[[], int]  # milliseconds, as Lambda's context.get_remaining_time_in_millis
 # Stop with this much time left: one account can take ~10 s at worst (Cognito, then DynamoDB,
@@ -146,23 +146,16 @@ def _remove_expired_signup(org_id: str, client_id: str, now_iso: str, pacer: _Pa
                 logger.warning("expired sign-up kept: login not deleted", extra=ids)
                 return "failed"
         tx = store.Transaction()
-        tx.delete(
-            client,
-            # Still what the decision was made on, whatever happened since the read.
-            (Client.email_confirmed == False)  # noqa: E712
-            & (Client.origin == "self")
-            & (Client.cleanup_bucket == CLEANUP_BUCKET)
-            & (Client.cleanup_due_at <= now_iso),
-        )
-        tx.delete(
-            Guard(store.client_email_guard_key(org_id, client.email)),
-            Guard.guard_key.does_not_exist() | (Guard.owner_id == client_id),
+        # Still what the decision was made on, whatever happened since the read.
+        writes.delete_expired_signup(tx, client, now_iso=now_iso)
+        writes.release_guard_if_held(
+            tx, keys.client_email_guard_key(org_id, client.email), client_id
         )
         if made_before_r9:
             for association in store.list_client_associations(org_id, client_id):
                 remove_association(tx, association)  # keeps the practitioner's client count
         if client.link_hash:
-            tx.delete(Link(client.link_hash))
+            writes.delete_link(tx, client.link_hash)
         tx.save(
             audit_event(
                 org_id=org_id,
@@ -249,15 +242,8 @@ def _remind(org_id: str, waiting: _Waiting, now: datetime, days: int) -> bool:
     }
     tx = store.Transaction()
     # Conditional, so that two runs in one period send one reminder between them.
-    tx.update(
-        org,
-        [Organization.pending_reminder_sent_at.set(now_iso)],
-        Organization.org_id.exists()
-        & (
-            Organization.pending_reminder_sent_at.does_not_exist()
-            | (Organization.pending_reminder_sent_at <= due_before)
-        ),
-        on_conflict=_AlreadyReminded("reminded"),
+    writes.mark_pending_reminder_sent(
+        tx, org, at=now_iso, due_before=due_before, on_conflict=_AlreadyReminded("reminded")
     )
     for admin in admins[:MAX_REMINDED_ADMINS]:
         tx.save(queue_email("pending_approval_reminder", admin.email, org_id, params))

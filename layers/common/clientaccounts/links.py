@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
-from . import clock, rules, store
+from . import clock, rules
 from .answers import LinkView
 from .errors import Conflict, Gone, NotFound
-from .models import Client, Link, Staff
+from .persistence import store, writes
+from .persistence.keys import hash_token as hash_token
+from .persistence.models import Client, Link, Staff
 
 HOUSEKEEPING_DAYS = 30  # TTL deletes the record this long after expiry; expiry itself is exact
 
@@ -37,10 +37,6 @@ def account_id(account: Account) -> str:
 
 def has_credentials(account: Account) -> bool:
     return account.username is not None
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_link(
@@ -82,45 +78,12 @@ def check_usable(link: Link | None, purpose: Purpose, now: datetime) -> Link:
     return link
 
 
-def _still_needed(account: Account, purpose: Purpose) -> Any:
-    """The condition that what the link asks for is not done yet (or, for a reset, that
-    there are credentials to reset)."""
-    if isinstance(account, Client):
-        if purpose is Purpose.INVITATION:
-            return Client.credentials_set == False  # noqa: E712
-        if purpose is Purpose.EMAIL_CONFIRMATION:
-            return Client.email_confirmed == False  # noqa: E712
-        return Client.username.exists()
-    if purpose is Purpose.INVITATION:
-        return Staff.username.does_not_exist()
-    return Staff.username.exists()
-
-
-def live_link_actions(account: Account, link: Link) -> list[Any]:
-    """The account's record of its newest link (the older one is voided separately)."""
-    model = type(account)
-    return [
-        model.link_hash.set(link.token_hash),
-        model.link_purpose.set(link.purpose),
-        model.link_sent_at.set(link.created_at),
-        model.link_expires_at.set(link.expires_at),
-        model.link_used_at.remove(),
-    ]
-
-
-def void_link(tx: store.Transaction, token_hash: str | None, at: str) -> None:
-    """The older link dies when a newer one is sent (R3, R9, R23, R24)."""
-    if token_hash:
-        tx.update(Link(token_hash), [Link.voided_at.set(at)], Link.token_hash.exists())
-
-
 def replace_account_link(
     tx: store.Transaction, account: Account, purpose: Purpose, *, valid_hours: int
 ) -> str:
     """A new invitation, confirmation or password-reset link for the account (R3, R9, R23: a
     newer link voids the older), added to `tx`; returns its token for the email. The account
     must still be as read: same live link, and still needing what the link is for."""
-    model = type(account)
     token, link = new_link(
         purpose,
         org_id=account.org_id,
@@ -128,17 +91,10 @@ def replace_account_link(
         account_id=account_id(account),
         valid_hours=valid_hours,
     )
-    tx.save(link, Link.token_hash.does_not_exist())
-    void_link(tx, account.link_hash, link.created_at)
-    same_link = (
-        model.link_hash == account.link_hash
-        if account.link_hash
-        else model.link_hash.does_not_exist()
-    )
-    tx.update(
+    writes.replace_link(
+        tx,
         account,
-        live_link_actions(account, link),
-        _still_needed(account, purpose) & same_link,
+        link,
         on_conflict=Conflict("The account changed meanwhile; try again.", code="concurrent_change"),
     )
     return token

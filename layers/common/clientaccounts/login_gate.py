@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from . import store
 from .aws import client
 from .config import get_settings
 from .identity import ACCOUNT_ATTRIBUTE, KIND_ATTRIBUTE, ORG_ATTRIBUTE, normalize_username
 from .observability import count, logger
+from .persistence import store
 from .rules import AccountState, App, Refusal, Status, login_refusal
 
 

@@ -7,9 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from pynamodb.expressions.update import Action as UpdateAction
-
-from . import clock, identity, rules, store
+from . import clock, identity, rules
 from .answers import (
     Departments,
     DepartmentView,
@@ -19,9 +17,10 @@ from .answers import (
 )
 from .auth import Action, Caller, authorize
 from .errors import Conflict, InvalidInput, NotFound
-from .models import Department, Guard, Organization, Staff
 from .observability import logger
 from .outbox import audit_by, audit_event
+from .persistence import keys, store, writes
+from .persistence.models import Department, Organization, Staff
 from .registration import get_registering_organization
 from .schemas import EMAIL, NAME, USERNAME
 from .validation import InvalidFields, Text
@@ -151,21 +150,22 @@ def bootstrap_organization(spec: NewOrganization) -> BootstrappedOrganization:
         account_id=admin_id,
     )
     tx = store.Transaction()
-    tx.save(
+    writes.insert(
+        tx,
         org,
-        Organization.org_id.does_not_exist(),
         on_conflict=Conflict(
             "An organization with this slug exists.", code="slug_taken", field="slug"
         ),
     )
     for department in departments:
         tx.save(department)
-    tx.save(admin, Staff.staff_id.does_not_exist())
-    tx.save(
-        store.uniqueness_guard(
-            store.staff_email_guard_key(spec.slug, spec.admin.email), spec.slug, "staff", admin_id
-        ),
-        Guard.guard_key.does_not_exist(),
+    writes.insert(tx, admin)
+    writes.claim_unique(
+        tx,
+        keys.staff_email_guard_key(spec.slug, spec.admin.email),
+        org_id=spec.slug,
+        owner_kind="staff",
+        owner_id=admin_id,
     )
     tx.save(
         audit_event(
@@ -222,17 +222,19 @@ def update_organization(
     org = store.get_organization(caller.org_id)
     if org is None:
         raise NotFound("Organization not found.")
-    actions: list[UpdateAction] = [Organization.updated_at.set(clock.iso(clock.now()))]
+    fields: dict[str, Any] = {}
     if name is not None:
-        actions.append(Organization.name.set(name))
+        fields["name"] = name
     if manual_approval is not None:
-        actions.append(Organization.manual_approval.set(manual_approval))
+        fields["manual_approval"] = manual_approval
     tx = store.Transaction()
-    tx.update(org, actions, Organization.org_id.exists())
+    writes.update_organization(tx, org, fields=fields, at=clock.iso(clock.now()))
     tx.save(audit_by(caller, "organization", caller.org_id, "organization.updated"))
     tx.commit()
-    org.refresh(consistent_read=True)
-    return _organization_view(org)
+    updated = store.get_organization(caller.org_id)
+    if updated is None:
+        raise NotFound("Organization not found.")
+    return _organization_view(updated)
 
 
 def departments_of(caller: Caller) -> Departments:
@@ -249,15 +251,13 @@ def create_department(caller: Caller, name: str) -> DepartmentView:
         caller.org_id, uuid.uuid4().hex, name=name.strip(), created_at=clock.iso(clock.now())
     )
     tx = store.Transaction()
-    tx.save(department, Department.department_id.does_not_exist())
-    tx.save(
-        store.uniqueness_guard(
-            f"department-name#{caller.org_id}#{name.strip().lower()}",
-            caller.org_id,
-            "department",
-            department.department_id,
-        ),
-        Guard.guard_key.does_not_exist(),
+    writes.insert(tx, department)
+    writes.claim_unique(
+        tx,
+        keys.department_name_guard_key(caller.org_id, name),
+        org_id=caller.org_id,
+        owner_kind="department",
+        owner_id=department.department_id,
         on_conflict=Conflict("A department has this name.", code="name_taken", field="name"),
     )
     tx.save(audit_by(caller, "department", department.department_id, "department.created"))

@@ -7,8 +7,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import clock
-from .models import AuditEvent, OutboxEmail
-from .store import audit_subject_ref
+from .persistence.keys import audit_subject_ref
+from .persistence.models import AuditEvent, OutboxEmail
 
 if TYPE_CHECKING:
     from .auth import Caller

@@ -10,10 +10,9 @@ taken meanwhile is refused, 409), marks the link used, tells the old address and
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pynamodb.expressions.update import Action as UpdateAction
-
-from . import clock, identity, store
+from . import clock, identity
 from .answers import ProfileView
 from .auth import Caller, caller_organization
 from .config import get_settings
@@ -27,10 +26,10 @@ from .links import (
     check_usable,
     hash_token,
     new_link,
-    void_link,
 )
-from .models import Client, Guard, Link, Organization
 from .outbox import audit_by, audit_event, queue_email
+from .persistence import keys, store, writes
+from .persistence.models import Client, Link, Organization
 from .recovery import account_of_link
 from .rules import CLIENT_MANAGER_ROLES
 from .schemas import UpdateMeRequest
@@ -77,19 +76,19 @@ def update_my_profile(caller: Caller, changes: UpdateMeRequest) -> ProfileView:
     renaming = changes.first_name is not None or changes.last_name is not None
     if renaming and not caller.roles & CLIENT_MANAGER_ROLES:
         raise Forbidden("Your role does not allow changing your name here.", field="first_name")
-    model = type(account)
-    actions: list[UpdateAction] = [model.updated_at.set(clock.iso(clock.now()))]
+    fields: dict[str, Any] = {}
     if changes.new_client_notifications is not None:
-        actions.append(model.new_client_notifications.set(changes.new_client_notifications))
+        fields["new_client_notifications"] = changes.new_client_notifications
     if changes.first_name is not None:
-        actions.append(model.first_name.set(changes.first_name))
+        fields["first_name"] = changes.first_name
     if changes.last_name is not None:
-        actions.append(model.last_name.set(changes.last_name))
+        fields["last_name"] = changes.last_name
     tx = store.Transaction()
-    tx.update(
+    writes.update_own_staff_profile(
+        tx,
         account,
-        actions,
-        model.staff_id.exists(),
+        fields=fields,
+        at=clock.iso(clock.now()),
         on_conflict=NotFound("Account not found."),
     )
     tx.save(audit_by(caller, "staff", account.staff_id, "staff.profile_updated"))
@@ -103,18 +102,12 @@ def update_my_profile(caller: Caller, changes: UpdateMeRequest) -> ProfileView:
 # --- own email (R24) --------------------------------------------------------------------
 
 
-def _guard_key(account: Account, email: str) -> str:
-    if isinstance(account, Client):
-        return store.client_email_guard_key(account.org_id, email)
-    return store.staff_email_guard_key(account.org_id, email)
-
-
 def request_email_change(caller: Caller, new_email: str) -> None:
     """POST /me/email-change: a link to the new address (a newer one voids the older). The
     answer does not say whether the address is taken (it is checked on confirmation); the
     emails to an address are limited as on the public routes (R28), here with a 429."""
     account = _own_account(caller)
-    if store.normalize_email(new_email) == store.normalize_email(account.email):
+    if keys.normalize_email(new_email) == keys.normalize_email(account.email):
         raise InvalidInput("This is already your email.", field="email")
     org = caller_organization(caller)
     now = clock.now()
@@ -127,17 +120,11 @@ def request_email_change(caller: Caller, new_email: str) -> None:
         valid_hours=hours,
         new_email=new_email,
     )
-    model = type(account)
     tx = store.Transaction()
-    tx.save(link, Link.token_hash.does_not_exist())
-    previous = account.email_change_link_hash
-    void_link(tx, previous, link.created_at)
-    tx.update(
+    writes.set_email_change_link(
+        tx,
         account,
-        [model.email_change_link_hash.set(link.token_hash)],
-        (model.email_change_link_hash == previous)
-        if previous
-        else model.email_change_link_hash.does_not_exist(),
+        link,
         on_conflict=Conflict(
             "Another email change was asked for meanwhile; try again.", code="concurrent_change"
         ),
@@ -188,37 +175,36 @@ def _commit_email_change(org: Organization, account: Account, link: Link, now: d
     new_email = link.new_email or ""
     at = clock.iso(now)
     kind, owner = account_kind(account), account_id(account)
-    model = type(account)
     tx = store.Transaction()
-    tx.update(
-        link,
-        [Link.used_at.set(at)],
-        Link.used_at.does_not_exist() & Link.voided_at.does_not_exist() & (Link.expires_at > at),
-        on_conflict=Gone("This link was already used.", code="link_used"),
-    )
-    tx.update(
-        account,
-        [
-            model.email.set(new_email),
-            model.email_change_link_hash.remove(),
-            model.updated_at.set(at),
-        ],
-        (model.email_change_link_hash == link.token_hash) & (model.email == account.email),
-        on_conflict=Gone(
-            "A newer link was sent; please use the latest email.", code="link_replaced"
-        ),
-    )
-    if store.normalize_email(new_email) != store.normalize_email(account.email):
-        tx.save(
-            store.uniqueness_guard(_guard_key(account, new_email), org.org_id, kind, owner),
-            Guard.guard_key.does_not_exist(),
+    if keys.normalize_email(new_email) != keys.normalize_email(account.email):
+        # First: when the address is taken and the link used at once, the answer names the
+        # taken address (the first failed condition of a transaction is the one answered).
+        writes.move_email_guard(
+            tx,
+            account_kind=kind,
+            org_id=org.org_id,
+            owner_id=owner,
+            old_email=account.email,
+            new_email=new_email,
             on_conflict=Conflict(
                 "This address already belongs to another account here.",
                 code="email_taken",
                 field="email",
             ),
         )
-        tx.delete(Guard(_guard_key(account, account.email)), Guard.owner_id == owner)
+    writes.use_link(
+        tx, link, at=at, on_conflict=Gone("This link was already used.", code="link_used")
+    )
+    writes.change_account_email(
+        tx,
+        account,
+        new_email=new_email,
+        link_hash=link.token_hash,
+        at=at,
+        on_conflict=Gone(
+            "A newer link was sent; please use the latest email.", code="link_replaced"
+        ),
+    )
     # The old address is told, so a takeover cannot go unnoticed (R24).
     tx.save(
         queue_email(

@@ -18,9 +18,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from pynamodb.expressions.update import Action as UpdateAction
-
-from . import clock, identity, rules, store
+from . import clock, identity, rules
 from .associations import associations_to_change
 from .auth import Action, Caller, authorize, caller_organization
 from .clients import caller_client
@@ -37,9 +35,10 @@ from .links import (
     hash_token,
     replace_account_link,
 )
-from .models import AuditEvent, Client, Link, Organization, OutboxEmail, Staff
 from .observability import logger
 from .outbox import audit_by, audit_event, queue_email
+from .persistence import keys, store, writes
+from .persistence.models import AuditEvent, Client, Link, Organization, OutboxEmail, Staff
 from .registration import awaits_confirmation, awaits_invitation, send_fresh_client_link
 from .staff import check_staff_in_scope, staff_invitation_email, staff_member
 
@@ -111,8 +110,8 @@ def forgot_login(slug: str, email: str) -> None:
     if org is None:
         return
     now = clock.now()
-    client_guard = store.get_guard(store.client_email_guard_key(org.org_id, email))
-    staff_guard = store.get_guard(store.staff_email_guard_key(org.org_id, email))
+    client_guard = store.get_guard(keys.client_email_guard_key(org.org_id, email))
+    staff_guard = store.get_guard(keys.staff_email_guard_key(org.org_id, email))
     nobody = uuid.uuid4().hex
     client = store.get_client(org.org_id, client_guard.owner_id if client_guard else nobody)
     staff = store.get_staff(org.org_id, staff_guard.owner_id if staff_guard else nobody)
@@ -231,23 +230,20 @@ def _commit_reset(
     org: Organization, link: Link, claim_id: str, account: Account, clear_account_link: bool
 ) -> None:
     at = clock.iso(clock.now())
-    model = type(account)
     tx = store.Transaction()
-    tx.update(
+    writes.use_claimed_reset_link(
+        tx,
         link,
-        [Link.used_at.set(at), Link.claimed_until.remove()],
-        (Link.claim_id == claim_id) & Link.used_at.does_not_exist(),
+        claim_id=claim_id,
+        at=at,
         on_conflict=Gone("This link was already used.", code="link_used"),
     )
-    actions: list[UpdateAction] = [model.updated_at.set(at)]
-    condition = model.username == account.username
-    if clear_account_link:
-        actions += [model.link_hash.remove(), model.link_used_at.set(at)]
-        condition &= model.link_hash == link.token_hash
-    tx.update(
+    writes.record_password_reset(
+        tx,
         account,
-        actions,
-        condition,
+        link_hash=link.token_hash,
+        clear_account_link=clear_account_link,
+        at=at,
         on_conflict=Conflict("The account changed meanwhile.", code="concurrent_change"),
     )
     tx.save(queue_email("password_changed", account.email, org.org_id, _org_params(org)))

@@ -16,27 +16,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from pynamodb.expressions.update import Action as UpdateAction
-
-from . import clock, rules, store
+from . import clock, rules
 from .associations import add_association, practitioner_view
 from .config import get_settings
 from .credentials import set_credentials_through_link, use_claimed_link
 from .email_limits import count_public_email
 from .errors import Conflict, Gone, InvalidInput, NotFound
 from .links import Purpose, check_usable, hash_token, new_link, replace_client_link
-from .models import (
-    APPROVAL_BUCKET,
-    CLEANUP_BUCKET,
-    Client,
-    Guard,
-    Link,
-    Organization,
-    OutboxEmail,
-    Staff,
-)
 from .observability import count, logger
 from .outbox import audit_event, queue_email, queue_link_email
+from .persistence import keys, store, writes
+from .persistence.models import Client, Link, Organization, OutboxEmail, Staff
 from .schemas import RegistrationRequest
 
 
@@ -76,7 +66,7 @@ def register_client(slug: str, registration: RegistrationRequest) -> None:
     choice = choose_registration_practitioner(
         org, registration.practitioner_id, registration.department_id
     )
-    guard = store.get_guard(store.client_email_guard_key(org.org_id, registration.email))
+    guard = store.get_guard(keys.client_email_guard_key(org.org_id, registration.email))
     client_id = guard.owner_id if guard else uuid.uuid4().hex
     # Read for an unknown address too (it finds nothing): both paths cost the same reads.
     known = store.get_client(org.org_id, client_id)
@@ -91,9 +81,7 @@ def register_client(slug: str, registration: RegistrationRequest) -> None:
                 return
             except _EmailAlreadyRegistered:
                 # Another registration with this address committed first: answer as to it.
-                raced = store.get_guard(
-                    store.client_email_guard_key(org.org_id, registration.email)
-                )
+                raced = store.get_guard(keys.client_email_guard_key(org.org_id, registration.email))
                 known = store.get_client(org.org_id, raced.owner_id) if raced else None
                 if known is None:
                     return
@@ -139,21 +127,19 @@ def _commit_registration(
         link_sent_at=link.created_at,
         link_expires_at=link.expires_at,
         created_at=clock.iso(now),
-        status_key=f"{org.org_id}#{status.value}",
-        name_key=f"{last.lower()}#{first.lower()}#{client_id}",
-        cleanup_bucket=CLEANUP_BUCKET,
         cleanup_due_at=clock.iso(now + timedelta(days=settings.unconfirmed_retention_days)),
     )
-    guard = store.uniqueness_guard(
-        store.client_email_guard_key(org.org_id, registration.email),
-        org.org_id,
-        "client",
-        client_id,
-    )
     tx = store.Transaction()
-    tx.save(client, Client.client_id.does_not_exist())
-    tx.save(guard, Guard.guard_key.does_not_exist(), on_conflict=_EmailAlreadyRegistered("taken"))
-    tx.save(link, Link.token_hash.does_not_exist())
+    writes.insert_client(tx, client)
+    writes.claim_unique(
+        tx,
+        keys.client_email_guard_key(org.org_id, registration.email),
+        org_id=org.org_id,
+        owner_kind="client",
+        owner_id=client_id,
+        on_conflict=_EmailAlreadyRegistered("taken"),
+    )
+    writes.insert(tx, link)
     tx.save(_confirmation_email(org, client, token))
     count_public_email(tx, org_id=org.org_id, email=client.email, now=now)
     tx.save(
@@ -192,11 +178,10 @@ def _answer_known_address(org: Organization, client: Client) -> None:
     else:
         tx = store.Transaction()
         # The notice goes only to an account that still exists when it is sent.
-        tx.check(
-            Client,
+        writes.check_client_exists(
+            tx,
             client.org_id,
             client.client_id,
-            Client.client_id.exists(),
             on_conflict=Conflict("gone", code="client_not_found"),
         )
         tx.save(
@@ -289,7 +274,7 @@ def resend_confirmation(org_slug: str, email: str) -> None:
     org = store.get_organization(org_slug)
     if org is None:
         return
-    guard = store.get_guard(store.client_email_guard_key(org.org_id, email))
+    guard = store.get_guard(keys.client_email_guard_key(org.org_id, email))
     if guard is None or guard.owner_kind != "client":
         return
     client = store.get_client(org.org_id, guard.owner_id)
@@ -389,28 +374,12 @@ def _commit_confirmation(
     pending = client.status == rules.Status.PENDING
     tx = store.Transaction()
     use_claimed_link(tx, link, claim_id, now)
-    actions: list[UpdateAction] = [
-        Client.email_confirmed.set(True),
-        Client.credentials_set.set(True),
-        Client.username.set(stored_username),
-        Client.cleanup_bucket.remove(),
-        Client.cleanup_due_at.remove(),
-        Client.link_hash.remove(),
-        Client.updated_at.set(now_iso),
-    ]
-    if pending:
-        # Now it waits for the office: the daily reminder finds it through this sparse key.
-        actions += [
-            Client.approval_bucket.set(APPROVAL_BUCKET),
-            Client.awaiting_approval_since.set(now_iso),
-        ]
-    tx.update(
+    writes.confirm_client_email(
+        tx,
         client,
-        actions,
-        (Client.email_confirmed == False)  # noqa: E712
-        & (Client.link_hash == link.token_hash)
-        & (Client.status == client.status)
-        & (Client.cleanup_due_at.does_not_exist() | (Client.cleanup_due_at > now_iso)),
+        link_hash=link.token_hash,
+        username=stored_username,
+        at=now_iso,
         on_conflict=_ClientChanged("changed"),
     )
     if choice is not None:

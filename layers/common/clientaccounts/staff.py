@@ -8,17 +8,17 @@ someone who still has clients is refused; the organization always keeps an activ
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from pynamodb.expressions.update import Action as UpdateAction
-
-from . import clock, identity, store
+from . import clock, identity
 from .answers import PractitionerClient, StaffPage, StaffView
 from .auth import ALL_STAFF_ROLES, Action, Caller, authorize, caller_organization
 from .config import get_settings
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .links import Purpose, link_view, new_link, replace_account_link
-from .models import Guard, Link, Organization, OutboxEmail, Staff
 from .outbox import audit_by, queue_link_email
+from .persistence import keys, store, writes
+from .persistence.models import Organization, OutboxEmail, Staff
 from .schemas import InviteStaffRequest, UpdateStaffRequest
 
 
@@ -141,17 +141,18 @@ def invite_staff_member(caller: Caller, new: InviteStaffRequest) -> StaffView:
     member.link_sent_at = link.created_at
     member.link_expires_at = link.expires_at
     tx = store.Transaction()
-    tx.save(member, Staff.staff_id.does_not_exist())
-    tx.save(
-        store.uniqueness_guard(
-            store.staff_email_guard_key(caller.org_id, new.email), caller.org_id, "staff", staff_id
-        ),
-        Guard.guard_key.does_not_exist(),
+    writes.insert(tx, member)
+    writes.claim_unique(
+        tx,
+        keys.staff_email_guard_key(caller.org_id, new.email),
+        org_id=caller.org_id,
+        owner_kind="staff",
+        owner_id=staff_id,
         on_conflict=Conflict(
             "This email already belongs to a staff member.", code="email_taken", field="email"
         ),
     )
-    tx.save(link, Link.token_hash.does_not_exist())
+    writes.insert(tx, link)
     tx.save(staff_invitation_email(org, member, token))
     tx.save(audit_by(caller, "staff", staff_id, "staff.invited"))
     tx.commit()
@@ -206,19 +207,18 @@ def update_staff_member(caller: Caller, staff_id: str, changes: UpdateStaffReque
     member = staff_member(caller, staff_id)
     before = set(member.roles)
     check_staff_in_scope(caller, member)
-    actions: list[UpdateAction] = [Staff.updated_at.set(clock.iso(clock.now()))]
-    condition = Staff.staff_id.exists()
+    fields: dict[str, Any] = {}
+    require_no_clients = False
     conflict = Conflict("The staff member changed meanwhile; try again.", code="concurrent_change")
     after = before
     if changes.roles is not None:
         _check_roles(changes.roles)
         after = set(changes.roles)
         _check_may_grant(caller, before, after)
-        actions.append(Staff.roles.set(sorted(after)))
+        fields["roles"] = sorted(after)
         if "practitioner" in before - after:
-            # R12: refused while clients are associated; the count moves in the
-            # associations' own transactions, so this condition has no race.
-            condition &= Staff.client_count.does_not_exist() | (Staff.client_count == 0)
+            # R12: refused while clients are associated (a condition of the write).
+            require_no_clients = True
             conflict = Conflict(
                 "This practitioner still has clients; reassign them first.",
                 code="has_associations",
@@ -226,12 +226,12 @@ def update_staff_member(caller: Caller, staff_id: str, changes: UpdateStaffReque
             )
     if changes.department_ids is not None:
         _check_departments(caller, changes.department_ids)
-        actions.append(Staff.department_ids.set(list(dict.fromkeys(changes.department_ids))))
+        fields["department_ids"] = list(dict.fromkeys(changes.department_ids))
     if changes.new_client_notifications is not None:
-        actions.append(Staff.new_client_notifications.set(changes.new_client_notifications))
+        fields["new_client_notifications"] = changes.new_client_notifications
     deactivating = changes.active is False and member.active
     if changes.active is not None:
-        actions.append(Staff.active.set(changes.active))
+        fields["active"] = changes.active
     tx = store.Transaction()
     if ("org_admin" in before and "org_admin" not in after) or (
         deactivating and "org_admin" in before
@@ -239,15 +239,21 @@ def update_staff_member(caller: Caller, staff_id: str, changes: UpdateStaffReque
         _keep_an_org_admin(tx, caller, staff_id)
     if deactivating and member.username:
         identity.sign_out_everywhere(member.username)  # first: a failure changes nothing
-    tx.update(member, actions, condition, on_conflict=conflict)
+    writes.update_staff(
+        tx,
+        member,
+        fields=fields,
+        at=clock.iso(clock.now()),
+        require_no_clients=require_no_clients,
+        on_conflict=conflict,
+    )
     tx.save(
         audit_by(
             caller, "staff", staff_id, "staff.deactivated" if deactivating else "staff.updated"
         )
     )
     tx.commit()
-    member.refresh(consistent_read=True)
-    return staff_view(member)
+    return staff_view(staff_member(caller, staff_id))
 
 
 def _keep_an_org_admin(tx: store.Transaction, caller: Caller, leaving_id: str) -> None:
@@ -265,12 +271,4 @@ def _keep_an_org_admin(tx: store.Transaction, caller: Caller, leaving_id: str) -
         raise last
     # The caller when they qualify (they are the one acting), else any: one is enough.
     keeper = next((s for s in remaining if s.staff_id == caller.account_id), remaining[0])
-    tx.check(
-        Staff,
-        caller.org_id,
-        keeper.staff_id,
-        (Staff.active == True)  # noqa: E712
-        & Staff.roles.contains("org_admin")
-        & Staff.username.exists(),
-        on_conflict=last,
-    )
+    writes.check_active_org_admin(tx, caller.org_id, keeper.staff_id, on_conflict=last)

@@ -22,7 +22,7 @@ from pynamodb.indexes import (
 )
 from pynamodb.models import Model
 
-from .config import Settings
+from ..config import Settings
 
 
 class Organization(Model):
