@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 
@@ -50,7 +50,6 @@ class Settings:
     metrics_namespace: str = "ClientAccounts"
     # Set only by the local stack; deployed functions talk to AWS.
     aws_endpoint_url: str | None = None
-    service: str = field(default="client-accounts")
 
 
 def _env(name: str, default: str | None = None) -> str:
