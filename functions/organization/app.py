@@ -1,8 +1,9 @@
-"""The organization's settings and departments: GET/PATCH /org, GET/POST /departments."""
+"""The organization's settings and departments: GET/PATCH /org, GET/POST /departments,
+PATCH /departments/{department_id}."""
 
 from typing import Any
 
-from clientaccounts.answers import Departments, DepartmentView, OrganizationView
+from clientaccounts.answers import DepartmentDetail, Departments, OrganizationView
 from clientaccounts.auth import Caller
 from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
@@ -10,9 +11,14 @@ from clientaccounts.organizations import (
     create_department,
     departments_of,
     organization_settings,
+    update_department,
     update_organization,
 )
-from clientaccounts.schemas import NewDepartmentRequest, UpdateOrganizationRequest
+from clientaccounts.schemas import (
+    NewDepartmentRequest,
+    UpdateDepartmentRequest,
+    UpdateOrganizationRequest,
+)
 
 app = create_api()
 
@@ -24,7 +30,7 @@ def read_settings(caller: Caller) -> OrganizationView:
 
 @app.patch("/org", body=UpdateOrganizationRequest, answer=OrganizationView)
 def update_settings(caller: Caller, body: UpdateOrganizationRequest) -> OrganizationView:
-    return update_organization(caller, name=body.name, manual_approval=body.manual_approval)
+    return update_organization(caller, body)
 
 
 @app.get("/departments", answer=Departments)
@@ -32,9 +38,16 @@ def list_departments(caller: Caller) -> Departments:
     return departments_of(caller)
 
 
-@app.post("/departments", body=NewDepartmentRequest, status=201, answer=DepartmentView)
-def add_department(caller: Caller, body: NewDepartmentRequest) -> DepartmentView:
-    return create_department(caller, body.name)
+@app.post("/departments", body=NewDepartmentRequest, status=201, answer=DepartmentDetail)
+def add_department(caller: Caller, body: NewDepartmentRequest) -> DepartmentDetail:
+    return create_department(caller, body)
+
+
+@app.patch("/departments/{department_id}", body=UpdateDepartmentRequest, answer=DepartmentDetail)
+def change_department(
+    caller: Caller, department_id: str, body: UpdateDepartmentRequest
+) -> DepartmentDetail:
+    return update_department(caller, department_id, body)
 
 
 @logger.inject_lambda_context

@@ -233,6 +233,11 @@ ROUTES: dict[tuple[str, str], Row] = {
         lambda w, _: ("/departments", {"name": f"Dept {uuid.uuid4().hex[:6]}"}),
         201,
     ),
+    ("PATCH", "/departments/{department_id}"): Row(
+        ORG_ADMIN,
+        200,
+        lambda w, _: (f"/departments/{w.department}", {"description": "Mornings"}),
+    ),
 }
 AUTHORIZED_ROUTES = [key for key, row in ROUTES.items() if row.allowed is not None]
 # Routes that change a client: one cell per scope; any other route: one, on an unassociated one.

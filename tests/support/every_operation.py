@@ -508,6 +508,16 @@ OPERATIONS: list[Operation] = [
         lambda s: _api(s.admin, "POST", "/departments", {"name": f"Dept {uuid.uuid4().hex[:6]}"}),
     ),
     Operation(
+        "PATCH /departments/{department_id}",
+        "OrganizationFunction",
+        lambda s: _api(
+            s.admin,
+            "PATCH",
+            f"/departments/{s.department}",
+            {"name": f"Dept {uuid.uuid4().hex[:6]}", "description": "Mornings"},
+        ),
+    ),
+    Operation(
         "PreAuthenticationFunction", "PreAuthenticationFunction", Scenario.pre_authentication
     ),
     Operation("MailerFunction (one email)", "MailerFunction", Scenario.mailer),

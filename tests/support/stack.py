@@ -18,7 +18,7 @@ from botocore.config import Config
 from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
-from clientaccounts import aws, clock, login_gate
+from clientaccounts import aws, clock, login_gate, observability
 from clientaccounts.config import reset_settings
 from clientaccounts.organizations import (
     BootstrappedOrganization,
@@ -251,6 +251,7 @@ def reset_process_state() -> None:
     aws.reset_clients()
     clock.reset()
     login_gate.app_clients.cache_clear()
+    observability.metrics.cache_clear()  # its namespace is read from the settings once
 
 
 def serialize_moto_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:

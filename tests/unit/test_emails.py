@@ -41,6 +41,21 @@ def test_r9_confirmation_link_is_built_from_configuration_with_the_token() -> No
     assert "24 hours" in email.text
 
 
+def test_r10_get_started_without_a_practitioner_says_what_happens_next() -> None:
+    email = render(SETTINGS, "get_started", {**PARAMS, "has_practitioner": False})
+    assert "Find your practitioner" not in email.text + email.html
+    assert "Your practice will connect you with a practitioner" in email.text
+    assert "connect you with a practitioner" in email.html
+    chosen = render(SETTINGS, "get_started", {**PARAMS, "has_practitioner": True})
+    assert "Find your practitioner in your connections" in chosen.text
+
+
+def test_r4_get_started_html_links_the_care_app_as_the_text_does() -> None:
+    email = render(SETTINGS, "get_started", PARAMS)
+    assert f"The Care App: {SETTINGS.care_app_url}" in email.text
+    assert f'href="{SETTINGS.care_app_url}"' in email.html
+
+
 def test_r4_r10_get_started_lists_the_three_steps() -> None:
     email = render(SETTINGS, "get_started", PARAMS)
     assert len(GET_STARTED_STEPS) == 3

@@ -161,8 +161,16 @@ class DepartmentView(TypedDict):
     name: str
 
 
+class DepartmentDetail(TypedDict):
+    """A department as GET/POST/PATCH /departments answer it (R25)."""
+
+    id: str
+    name: str
+    description: str | None
+
+
 class Departments(TypedDict):
-    items: list[DepartmentView]
+    items: list[DepartmentDetail]
 
 
 class OrganizationView(TypedDict):

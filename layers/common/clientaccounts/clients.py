@@ -25,10 +25,10 @@ from .config import get_settings
 from .errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
 from .links import Purpose, link_view, new_link, replace_client_link
 from .observability import logger
-from .outbox import audit_by, queue_email, queue_link_email
+from .outbox import audit_by, get_started_email, queue_link_email
 from .persistence import keys, store, writes
 from .persistence.models import Association, Client, Guard, Link, Organization, OutboxEmail
-from .registration import choose_registration_practitioner
+from .registration import choose_registration_practitioner, queue_staff_notices
 from .schemas import CreateClientRequest, PractitionerChoiceBody, UpdateClientRequest
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
@@ -427,7 +427,7 @@ def approve_pending_client(caller: Caller, client_id: str) -> ClientView:
     """R16: pending -> active, and the client hears of it; anything else is a conflict."""
     authorize(caller, Action.MANAGE_CLIENTS)
     client = caller_client(caller, client_id)
-    associations_to_change(caller, client_id)
+    associations = associations_to_change(caller, client_id)
     not_pending = Conflict("Only a pending client can be approved.", code="not_pending")
     if client.status != rules.Status.PENDING:
         raise not_pending
@@ -435,14 +435,23 @@ def approve_pending_client(caller: Caller, client_id: str) -> ClientView:
     tx = store.Transaction()
     writes.approve_client(tx, client, at=clock.iso(clock.now()), on_conflict=not_pending)
     if client.email_confirmed:
-        # Unconfirmed: "get started" follows their confirmation instead (R10).
+        # Unconfirmed: "get started" and the staff notices follow their confirmation instead
+        # (R10). Confirmed: what R10 sends for a registration that needs no approval, now.
         tx.save(
-            queue_email(
-                "get_started",
-                client.email,
-                org.org_id,
-                {"first_name": client.first_name, "org_name": org.name, "org_slug": org.org_id},
+            get_started_email(
+                to=client.email,
+                first_name=client.first_name,
+                org_id=org.org_id,
+                org_name=org.name,
+                has_practitioner=bool(associations),
             )
+        )
+        queue_staff_notices(
+            tx,
+            org_id=org.org_id,
+            client_id=client_id,
+            chosen_practitioner_id=associations[0].practitioner_id if associations else None,
+            pending=False,
         )
     tx.save(audit_by(caller, "client", client_id, "client.approved"))
     tx.commit()

@@ -26,6 +26,13 @@ GET_STARTED_STEPS = (
     "Sign in to the Care App with the username and password you chose.",
     "Find your practitioner in your connections and join your session from there.",
 )
+# A client with no practitioner yet (R2, R7: "not sure", or none chosen by the office).
+GET_STARTED_STEPS_WITHOUT_PRACTITIONER = (
+    *GET_STARTED_STEPS[:2],
+    "Your practice will connect you with a practitioner; they then appear in your "
+    "connections, and you join your session from there. You do not need to do anything "
+    "until then.",
+)
 
 
 def portal_url(settings: Settings, org_slug: str, page: str, **query: str) -> str:
@@ -127,16 +134,22 @@ def get_started(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
     link = portal_url(settings, p["org_slug"], "get-started")
     text_hi, html_hi = _greeting(p)
     org = str(p["org_name"])
-    steps = "\n".join(f"{i}. {s}" for i, s in enumerate(GET_STARTED_STEPS, 1))
+    # Emails queued before the flag existed had a practitioner-first wording: keep it.
+    chosen = p.get("has_practitioner", True)
+    steps = GET_STARTED_STEPS if chosen else GET_STARTED_STEPS_WITHOUT_PRACTITIONER
+    numbered = "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1))
+    care_app = settings.care_app_url
+    html = _html(
+        [html_hi, f"Your {escape(org)} account is ready. Three steps to get started:"],
+        (link, "See the three steps"),
+        steps,
+    )
+    care_app_link = f'<p><a href="{escape(care_app, quote=True)}">Open the Care App</a></p>'
     return RenderedEmail(
         subject=f"Get started with the Care App - {org}",
-        text=f"{text_hi}\n\nYour {org} account is ready. Three steps to get started:\n{steps}\n\n"
-        f"The steps, with pictures: {link}\nThe Care App: {settings.care_app_url}",
-        html=_html(
-            [html_hi, f"Your {escape(org)} account is ready. Three steps to get started:"],
-            (link, "See the three steps"),
-            GET_STARTED_STEPS,
-        ),
+        text=f"{text_hi}\n\nYour {org} account is ready. Three steps to get started:\n"
+        f"{numbered}\n\nThe steps, with pictures: {link}\nThe Care App: {care_app}",
+        html=html.replace("</body>", care_app_link + "</body>"),
     )
 
 

@@ -9,7 +9,7 @@ from .credentials import set_credentials_through_link, use_claimed_link
 from .errors import Gone, NotFound
 from .links import Purpose, check_usable, hash_token
 from .observability import count
-from .outbox import audit_event, queue_email
+from .outbox import audit_event, get_started_email
 from .persistence import store, writes
 
 
@@ -27,6 +27,10 @@ def accept_invitation(token: str, username: str, password: str) -> str:
     link_used = Gone("This link was already used.", code="link_used")
     if (client and client.credentials_set) or (staff and staff.username):
         raise link_used
+    # The get-started email says what happens next for a client with no practitioner yet.
+    has_practitioner = client is not None and bool(
+        store.list_client_associations(link.org_id, client.client_id)
+    )
 
     def commit(claim_id: str, stored_username: str) -> str:
         at = clock.iso(clock.now())
@@ -42,11 +46,12 @@ def accept_invitation(token: str, username: str, password: str) -> str:
                 on_conflict=link_used,
             )
             tx.save(
-                queue_email(
-                    "get_started",
-                    client.email,
-                    org.org_id,
-                    {"first_name": client.first_name, "org_name": org.name, "org_slug": org.org_id},
+                get_started_email(
+                    to=client.email,
+                    first_name=client.first_name,
+                    org_id=org.org_id,
+                    org_name=org.name,
+                    has_practitioner=has_practitioner,
                 )
             )
         elif staff is not None:

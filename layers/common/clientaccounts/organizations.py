@@ -9,6 +9,7 @@ from typing import Any
 
 from . import clock, identity, rules
 from .answers import (
+    DepartmentDetail,
     Departments,
     DepartmentView,
     OrganizationView,
@@ -22,7 +23,14 @@ from .outbox import audit_by, audit_event
 from .persistence import keys, store, writes
 from .persistence.models import Department, Organization, Staff
 from .registration import get_registering_organization
-from .schemas import EMAIL, NAME, USERNAME
+from .schemas import (
+    EMAIL,
+    NAME,
+    USERNAME,
+    NewDepartmentRequest,
+    UpdateDepartmentRequest,
+    UpdateOrganizationRequest,
+)
 from .validation import InvalidFields, Text
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -212,24 +220,39 @@ def organization_settings(caller: Caller) -> OrganizationView:
     return _organization_view(org)
 
 
-def update_organization(
-    caller: Caller, *, name: str | None = None, manual_approval: bool | None = None
-) -> OrganizationView:
-    """PATCH /org (org_admin): the name, and R8's manual approval of registrations."""
+def update_organization(caller: Caller, changes: UpdateOrganizationRequest) -> OrganizationView:
+    """PATCH /org (org_admin): the name, R8's manual approval of registrations, and R25's
+    kind: an individual practice becomes an organization; an organization becomes an
+    individual practice only with exactly one active practitioner, who becomes its one."""
     authorize(caller, Action.MANAGE_ORGANIZATION)
-    if name is None and manual_approval is None:
-        raise InvalidInput("Give name or manual_approval.", field="body")
+    if all(getattr(changes, name) is None for name in changes.declared):
+        raise InvalidInput("Give name, manual_approval or kind.", field="body")
     org = store.get_organization(caller.org_id)
     if org is None:
         raise NotFound("Organization not found.")
     fields: dict[str, Any] = {}
-    if name is not None:
-        fields["name"] = name
-    if manual_approval is not None:
-        fields["manual_approval"] = manual_approval
+    if changes.name is not None:
+        fields["name"] = changes.name
+    if changes.manual_approval is not None:
+        fields["manual_approval"] = changes.manual_approval
     tx = store.Transaction()
+    audit_action = "organization.updated"
+    if changes.kind is not None and changes.kind != org.kind:
+        fields["kind"] = changes.kind
+        audit_action = "organization.kind_changed"
+        if changes.kind == "individual":
+            practitioner_id = _sole_practitioner(caller.org_id)
+            fields["practitioner_id"] = practitioner_id
+            writes.check_sole_practitioner(
+                tx,
+                caller.org_id,
+                practitioner_id,
+                on_conflict=Conflict(
+                    "The practitioner changed meanwhile; try again.", code="concurrent_change"
+                ),
+            )
     writes.update_organization(tx, org, fields=fields, at=clock.iso(clock.now()))
-    tx.save(audit_by(caller, "organization", caller.org_id, "organization.updated"))
+    tx.save(audit_by(caller, "organization", caller.org_id, audit_action))
     tx.commit()
     updated = store.get_organization(caller.org_id)
     if updated is None:
@@ -237,29 +260,93 @@ def update_organization(
     return _organization_view(updated)
 
 
+def _sole_practitioner(org_id: str) -> str:
+    """R25: an individual practice has exactly one active practitioner."""
+    practitioners = [
+        s.staff_id for s in store.list_staff(org_id) if s.active and "practitioner" in s.roles
+    ]
+    if len(practitioners) != 1:
+        raise Conflict(
+            "An individual practice has exactly one active practitioner; this organization "
+            f"has {len(practitioners)}.",
+            code="not_one_practitioner",
+            field="kind",
+        )
+    return practitioners[0]
+
+
+def _department_view(department: Department) -> DepartmentDetail:
+    return {
+        "id": department.department_id,
+        "name": department.name,
+        "description": department.description,
+    }
+
+
 def departments_of(caller: Caller) -> Departments:
     """GET /departments."""
     authorize(caller, Action.READ_ORGANIZATION)
     departments = sorted(store.list_departments(caller.org_id), key=lambda d: d.name.lower())
-    return {"items": [{"id": d.department_id, "name": d.name} for d in departments]}
+    return {"items": [_department_view(d) for d in departments]}
 
 
-def create_department(caller: Caller, name: str) -> DepartmentView:
+def create_department(caller: Caller, new: NewDepartmentRequest) -> DepartmentDetail:
     """POST /departments (org_admin); names are unique in the organization."""
     authorize(caller, Action.MANAGE_ORGANIZATION)
     department = Department(
-        caller.org_id, uuid.uuid4().hex, name=name.strip(), created_at=clock.iso(clock.now())
+        caller.org_id,
+        uuid.uuid4().hex,
+        name=new.name.strip(),
+        description=new.description or None,
+        created_at=clock.iso(clock.now()),
     )
     tx = store.Transaction()
     writes.insert(tx, department)
     writes.claim_unique(
         tx,
-        keys.department_name_guard_key(caller.org_id, name),
+        keys.department_name_guard_key(caller.org_id, new.name),
         org_id=caller.org_id,
         owner_kind="department",
         owner_id=department.department_id,
-        on_conflict=Conflict("A department has this name.", code="name_taken", field="name"),
+        on_conflict=_name_taken(),
     )
     tx.save(audit_by(caller, "department", department.department_id, "department.created"))
     tx.commit()
-    return {"id": department.department_id, "name": department.name}
+    return _department_view(department)
+
+
+def _name_taken() -> Conflict:
+    return Conflict("A department has this name.", code="name_taken", field="name")
+
+
+def update_department(
+    caller: Caller, department_id: str, changes: UpdateDepartmentRequest
+) -> DepartmentDetail:
+    """PATCH /departments/{id} (org_admin, R25): rename (names stay unique) and describe."""
+    authorize(caller, Action.MANAGE_ORGANIZATION)
+    if not changes.fields_given:
+        raise InvalidInput("Give name or description.", field="body")
+    department = store.get_department(caller.org_id, department_id)
+    if department is None:
+        raise NotFound("No such department.", code="department_not_found")
+    fields: dict[str, Any] = {}
+    tx = store.Transaction()
+    if changes.name is not None:
+        fields["name"] = changes.name.strip()
+        writes.move_department_name(
+            tx,
+            org_id=caller.org_id,
+            department_id=department_id,
+            old_name=department.name,
+            new_name=changes.name,
+            on_conflict=_name_taken(),
+        )
+    if "description" in changes.fields_given:
+        fields["description"] = changes.description or None
+    writes.update_department(tx, department, fields=fields, at=clock.iso(clock.now()))
+    tx.save(audit_by(caller, "department", department_id, "department.updated"))
+    tx.commit()
+    updated = store.get_department(caller.org_id, department_id)
+    if updated is None:
+        raise NotFound("No such department.", code="department_not_found")
+    return _department_view(updated)

@@ -91,3 +91,21 @@ def queue_link_email(
             "valid_hours": valid_hours,
         },
     )
+
+
+def get_started_email(
+    *, to: str, first_name: str, org_id: str, org_name: str, has_practitioner: bool
+) -> OutboxEmail:
+    """R4, R10, R16: the account is ready. Without a practitioner yet, the email says what
+    happens next instead of "find your practitioner"."""
+    return queue_email(
+        "get_started",
+        to,
+        org_id,
+        {
+            "first_name": first_name,
+            "org_name": org_name,
+            "org_slug": org_id,
+            "has_practitioner": has_practitioner,
+        },
+    )

@@ -24,7 +24,7 @@ from .email_limits import count_public_email
 from .errors import Conflict, Gone, InvalidInput, NotFound
 from .links import Purpose, check_usable, hash_token, new_link, replace_client_link
 from .observability import count, logger
-from .outbox import audit_event, queue_email, queue_link_email
+from .outbox import audit_event, get_started_email, queue_email, queue_link_email
 from .persistence import keys, store, writes
 from .persistence.models import Client, Link, Organization, OutboxEmail, Staff
 from .schemas import RegistrationRequest
@@ -384,25 +384,26 @@ def _commit_confirmation(
     )
     if choice is not None:
         add_association(tx, org.org_id, client.client_id, choice)
-    params = {"first_name": client.first_name, "org_name": org.name, "org_slug": org.org_id}
-    tx.save(
-        queue_email(
-            "awaiting_approval" if pending else "get_started", client.email, org.org_id, params
-        )
-    )
-    for notice in rules.staff_notices_after_confirmation(
-        chosen_practitioner_id=choice.practitioner_id if choice else None,
-        pending=pending,
-        staff=[_contact(s) for s in store.list_staff(org.org_id)],
-    ):
+    if pending:
+        params = {"first_name": client.first_name, "org_name": org.name, "org_slug": org.org_id}
+        tx.save(queue_email("awaiting_approval", client.email, org.org_id, params))
+    else:
         tx.save(
-            queue_email(
-                notice.template,
-                notice.email,
-                org.org_id,
-                {"org_slug": org.org_id, "client_id": client.client_id},
+            get_started_email(
+                to=client.email,
+                first_name=client.first_name,
+                org_id=org.org_id,
+                org_name=org.name,
+                has_practitioner=choice is not None,
             )
         )
+    queue_staff_notices(
+        tx,
+        org_id=org.org_id,
+        client_id=client.client_id,
+        chosen_practitioner_id=choice.practitioner_id if choice else None,
+        pending=pending,
+    )
     tx.save(
         audit_event(
             org_id=org.org_id,
@@ -419,6 +420,28 @@ def _commit_confirmation(
         # The practitioner stopped taking clients between the read and the commit.
         raise _ClientChanged("practitioner changed") from None
     return client.status
+
+
+def queue_staff_notices(
+    tx: store.Transaction,
+    *,
+    org_id: str,
+    client_id: str,
+    chosen_practitioner_id: str | None,
+    pending: bool,
+) -> None:
+    """R10's staff notices, added to `tx`: at confirmation, and again at approval (R16) for
+    a registration that waited for it (then as for one that had not had to)."""
+    for notice in rules.staff_notices_after_confirmation(
+        chosen_practitioner_id=chosen_practitioner_id,
+        pending=pending,
+        staff=[_contact(s) for s in store.list_staff(org_id)],
+    ):
+        tx.save(
+            queue_email(
+                notice.template, notice.email, org_id, {"org_slug": org_id, "client_id": client_id}
+            )
+        )
 
 
 def _contact(staff: Staff) -> rules.StaffContact:

@@ -125,16 +125,16 @@ def staff_notices_after_confirmation(
     - a chosen practitioner, if their new-client notifications are on and they hold
       care_coordinator, dept_admin or org_admin;
     - "not sure": every org_admin, to review the record and assign a practitioner;
-    - a pending registration: every org_admin, to approve it.
+    - a pending registration: every org_admin, to approve it, and nobody else yet: the
+      notices above go when it is approved (R16), as if it had not had to wait.
     One email per person; an org_admin who is also the chosen practitioner gets the review.
     """
     notices: dict[str, Notice] = {}
     org_admins = [s for s in staff if s.active and "org_admin" in s.roles]
     if pending:
-        for admin in org_admins:
-            notices[admin.staff_id] = Notice(
-                "org_admin_approval_needed", admin.staff_id, admin.email
-            )
+        return [
+            Notice("org_admin_approval_needed", admin.staff_id, admin.email) for admin in org_admins
+        ]
     if chosen_practitioner_id is None:
         for admin in org_admins:
             notices.setdefault(

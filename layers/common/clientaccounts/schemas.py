@@ -155,10 +155,25 @@ class UpdateStaffRequest(RequestModel):
 class UpdateOrganizationRequest(RequestModel):
     name: str | None = field(NAME, nullable=True, default=None)
     manual_approval: bool | None = field(BOOLEAN, nullable=True, default=None)
+    # R25: an individual practice grows into an organization (the reverse: one practitioner).
+    kind: str | None = field(
+        Text(max_length=12, pattern=r"^(organization|individual)$"), nullable=True, default=None
+    )
+
+
+DESCRIPTION = Text(max_length=500, strip=True)
 
 
 class NewDepartmentRequest(RequestModel):
     name: str = field(NAME)
+    description: str | None = field(DESCRIPTION, nullable=True, default=None)
+
+
+class UpdateDepartmentRequest(RequestModel):
+    """PATCH /departments/{id} (R25): null removes the description."""
+
+    name: str | None = field(NAME, default=None)
+    description: str | None = field(DESCRIPTION, nullable=True, default=None)
 
 
 PAGE_SIZE = Integer(ge=1, le=100, from_text=True)

@@ -237,6 +237,20 @@ def update_staff_member(caller: Caller, staff_id: str, changes: UpdateStaffReque
         deactivating and "org_admin" in before
     ):
         _keep_an_org_admin(tx, caller, staff_id)
+    if "practitioner" in before - after:
+        # R25: an individual practice's only practitioner keeps the role (its registrations
+        # name them); it becomes an organization first (PATCH /org).
+        writes.check_not_the_individual_practitioner(
+            tx,
+            caller.org_id,
+            staff_id,
+            on_conflict=Conflict(
+                "This is the practice's only practitioner; make the practice an organization "
+                "first.",
+                code="only_practitioner",
+                field="roles",
+            ),
+        )
     if deactivating and member.username:
         identity.sign_out_everywhere(member.username)  # first: a failure changes nothing
     writes.update_staff(

@@ -51,7 +51,9 @@ class Department(Model):
     org_id = UnicodeAttribute(hash_key=True)
     department_id = UnicodeAttribute(range_key=True)
     name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)  # R25
     created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
 
 
 class Staff(Model):

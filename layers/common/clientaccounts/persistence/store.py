@@ -65,6 +65,10 @@ def get_organization(org_id: str) -> Organization | None:
     return _get(Organization, org_id)
 
 
+def get_department(org_id: str, department_id: str) -> Department | None:
+    return _get(Department, org_id, department_id)
+
+
 def list_departments(org_id: str) -> list[Department]:
     return _query(lambda: Department.query(org_id))
 

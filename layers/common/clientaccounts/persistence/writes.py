@@ -634,12 +634,84 @@ def check_active_org_admin(
 def update_organization(
     tx: Transaction, org: Organization, *, fields: dict[str, Any], at: str
 ) -> None:
-    allowed = {"name", "manual_approval"}
+    """PATCH /org. A kind change (R25) also names (or keeps) the individual practice's
+    practitioner; its own conditions are `check_sole_practitioner` and, on the staff side,
+    `check_not_the_individual_practitioner`."""
+    allowed = {"name", "manual_approval", "kind", "practitioner_id"}
     if set(fields) - allowed:
         raise ValueError(f"not an organization field: {sorted(set(fields) - allowed)}")
     actions: list[Action] = [Organization.updated_at.set(at)]
     actions += [getattr(Organization, name).set(value) for name, value in fields.items()]
     tx.update(org, actions, Organization.org_id.exists())
+
+
+def check_sole_practitioner(
+    tx: Transaction, org_id: str, staff_id: str, *, on_conflict: DomainError
+) -> None:
+    """An organization becoming an individual practice: its one practitioner is still an
+    active practitioner when the change commits."""
+    tx.check(
+        Staff,
+        org_id,
+        staff_id,
+        (Staff.active == True) & Staff.roles.contains("practitioner"),  # noqa: E712
+        on_conflict=on_conflict,
+    )
+
+
+def check_not_the_individual_practitioner(
+    tx: Transaction, org_id: str, staff_id: str, *, on_conflict: DomainError
+) -> None:
+    """The practitioner role leaves this staff member: not the individual practice's only
+    practitioner (its registrations name them, R5), checked when the change commits."""
+    tx.check(
+        Organization,
+        org_id,
+        None,
+        (Organization.kind != "individual") | (Organization.practitioner_id != staff_id),
+        on_conflict=on_conflict,
+    )
+
+
+def update_department(
+    tx: Transaction, department: Department, *, fields: dict[str, Any], at: str
+) -> None:
+    """PATCH /departments/{id} (R25): name and description (None removes the description).
+    A new name moves its name guard in the same transaction (`move_department_name`)."""
+    allowed = {"name", "description"}
+    if set(fields) - allowed:
+        raise ValueError(f"not a department field: {sorted(set(fields) - allowed)}")
+    actions: list[Action] = [Department.updated_at.set(at)]
+    for name, value in fields.items():
+        attribute = getattr(Department, name)
+        actions.append(attribute.set(value) if value is not None else attribute.remove())
+    tx.update(department, actions, Department.department_id.exists())
+
+
+def move_department_name(
+    tx: Transaction,
+    *,
+    org_id: str,
+    department_id: str,
+    old_name: str,
+    new_name: str,
+    on_conflict: DomainError,
+) -> None:
+    """Department names are unique in an organization: the new one must be free. A change of
+    case or spacing only keeps the guard it has."""
+    if keys.department_name_guard_key(org_id, new_name) == keys.department_name_guard_key(
+        org_id, old_name
+    ):
+        return
+    claim_unique(
+        tx,
+        keys.department_name_guard_key(org_id, new_name),
+        org_id=org_id,
+        owner_kind="department",
+        owner_id=department_id,
+        on_conflict=on_conflict,
+    )
+    release_guard_if_held(tx, keys.department_name_guard_key(org_id, old_name), department_id)
 
 
 def mark_pending_reminder_sent(
