@@ -8,7 +8,7 @@ from __future__ import annotations
 from email import message_from_string, policy
 from typing import Any
 
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from clientaccounts import store
