@@ -57,7 +57,8 @@ def test_r27_line_break_in_a_stored_name_cannot_break_or_inject_an_email_header(
     assert message["Bcc"] is None
     assert "\n" not in str(message["Subject"]) and "\r" not in str(message["Subject"])
     assert str(message["Subject"]).startswith("Your account at Evil Bcc: victim@")
-    assert [str(v) for v in message.get_all("To")] == ["casey@mail.example"]
+    to = message.get_all("To")
+    assert to is not None and [str(v) for v in to] == ["casey@mail.example"]
 
 
 def test_r27_poisoned_outbox_row_is_a_counted_failure_and_never_blocks_the_shard(
