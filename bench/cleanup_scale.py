@@ -211,7 +211,7 @@ def run(rounds: int) -> dict[int, list[CleanupRun]]:
 
 
 def summarize(runs: dict[int, list[CleanupRun]]) -> dict[str, Any]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for size, done in runs.items():
         rows.append(
             {

@@ -13,7 +13,9 @@ active org_admin who can sign in. Targets: 0 lockouts, 0 organizations without a
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from bench import SectionResult
@@ -87,8 +89,8 @@ def _demotion_round(stack: Any) -> tuple[int, bool]:
     targets = [other.staff_id, org.admin_id]
     results = run_concurrently(
         [
-            lambda a=a, t=t: update_staff_member(
-                a, t, UpdateStaffRequest.parse({"roles": ["care_coordinator"]})
+            partial(
+                update_staff_member, a, t, UpdateStaffRequest.parse({"roles": ["care_coordinator"]})
             )
             for a, t in zip(admins, targets, strict=True)
         ]
@@ -116,7 +118,7 @@ def run() -> list[Scenario]:
         serialize_moto_dynamodb(serialized)
         with moto_stack() as (stack, _), lambda_output_discarded() as terminal:
             org = stack.organization()
-            rounds = [
+            rounds: list[Callable[[], tuple[int, bool]]] = [
                 lambda: _invitation_round(stack, org),
                 lambda: _confirmation_round(stack, org),
                 lambda: _demotion_round(stack),

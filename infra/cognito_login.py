@@ -31,7 +31,7 @@ def pre_authentication_event(
     }
 
 
-class TriggerRefused(ClientError):
+class TriggerRefused(ClientError):  # type: ignore[misc]  # botocore ships no types
     """The error Cognito returns when the pre-authentication trigger raises."""
 
     def __init__(self, reason: str, operation: str = "InitiateAuth"):

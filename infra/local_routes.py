@@ -1,17 +1,19 @@
 """The routes that exist only in the local stack (`/_local/...`, see API.md "The local stack").
 
-They are a router made by `clientaccounts.http.create_api`, so request bodies are validated
-and domain errors become HTTP answers exactly as in the deployed functions.
+The JSON routes are a router made by `clientaccounts.http.create_api`, so request bodies are
+validated and domain errors become HTTP answers exactly as in the deployed functions.
 """
 
 import html
 import json
 import re
 import uuid
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from clientaccounts import clock
-from clientaccounts.http import Api, Request, Response, create_api, error_response, json_response
+from clientaccounts.errors import DomainError
+from clientaccounts.http import Api, Request, create_api
 from clientaccounts.organizations import FirstAdmin, NewOrganization, bootstrap_organization
 from clientaccounts.schemas import BOOLEAN, EMAIL, NAME, PASSWORD, SLUG, USERNAME
 from clientaccounts.validation import ListOf, Nested, Number, RequestModel, Text, field
@@ -123,15 +125,49 @@ def mailbox_page(items: list[dict[str, Any]]) -> str:
     )
 
 
-def local_routes(stack: LocalStackView, region: str) -> Api:
+class NoScheduledFunction(DomainError):
+    status = 501
+    code = "not_implemented"
+
+
+class LocalRoutes:
+    """The `/_local` resolver: the JSON routes are a router of `clientaccounts.http`, which
+    answers JSON only; the mailbox page for people is HTML, so it is answered here."""
+
+    def __init__(self, stack: LocalStackView, region: str) -> None:
+        self.stack = stack
+        self.api = _json_routes(stack, region)
+
+    def resolve(self, event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
+        request = Request(event)
+        path = str(event.get("resource", ""))
+        is_get = str(event.get("httpMethod", "")).upper() == "GET"
+        wants_html = "text/html" in (request.header("accept") or "")  # a browser
+        if is_get and (
+            path == "/_local/mailbox.html" or (path == "/_local/mailbox" and wants_html)
+        ):
+            return {
+                "statusCode": 200,
+                "headers": {"Content-Type": "text/html; charset=utf-8"},
+                "body": mailbox_page(self.stack.mailbox()),
+                "isBase64Encoded": False,
+            }
+        return self.api.resolve(event, context)
+
+
+def local_routes(stack: LocalStackView, region: str) -> LocalRoutes:
+    return LocalRoutes(stack, region)
+
+
+def _json_routes(stack: LocalStackView, region: str) -> Api:
     app = create_api()
 
-    @app.get("/_local/config")
-    def config(request: Request) -> dict[str, str]:
+    @app.get("/_local/config", answer=dict)
+    def config() -> dict[str, str]:
         return stack.config()
 
-    @app.post("/_local/orgs", body=OrganizationRequest)
-    def create_organization(request: Request, body: OrganizationRequest) -> Response:
+    @app.post("/_local/orgs", body=OrganizationRequest, status=201, answer=dict)
+    def create_organization(body: OrganizationRequest) -> dict[str, Any]:
         # The same code as the deployed bootstrap command.
         created = bootstrap_organization(
             NewOrganization(
@@ -143,38 +179,26 @@ def local_routes(stack: LocalStackView, region: str) -> Api:
                 admin=FirstAdmin(**body.admin.as_dict()),
             )
         )
-        return json_response(
-            201,
-            {
-                "org": created.org,
-                "departments": created.departments,
-                "admin": {"id": created.admin_id},
-            },
-        )
+        return {
+            "org": created.org,
+            "departments": created.departments,
+            "admin": {"id": created.admin_id},
+        }
 
-    def html_page(request: Request) -> Response:
-        return Response(200, "text/html; charset=utf-8", mailbox_page(stack.mailbox()))
-
-    @app.get("/_local/mailbox")
-    def mailbox(request: Request) -> Any:
-        if "text/html" in (request.header("accept") or ""):  # a browser
-            return html_page(request)
+    @app.get("/_local/mailbox", answer=dict)
+    def mailbox() -> dict[str, Any]:
         return {"items": stack.mailbox()}
 
-    app.get("/_local/mailbox.html")(html_page)
-
-    @app.post("/_local/clock", body=ClockRequest)
-    def advance_clock(request: Request, body: ClockRequest) -> dict[str, str]:
+    @app.post("/_local/clock", body=ClockRequest, answer=dict)
+    def advance_clock(body: ClockRequest) -> dict[str, str]:
         clock.advance(body.advance_seconds)
         return {"now": clock.iso(clock.now())}
 
-    @app.post("/_local/cleanup")
-    def cleanup(request: Request) -> Any:
+    @app.post("/_local/cleanup", answer=dict)
+    def cleanup() -> dict[str, Any]:
         found = scheduled_function()
         if found is None:
-            return error_response(
-                501, "not_implemented", "template.yaml has no scheduled function yet."
-            )
+            raise NoScheduledFunction("template.yaml has no scheduled function yet.")
         function, event_name, props = found
         # A schedule with a fixed Input sends that; otherwise EventBridge's own event.
         event = (

@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import Any
 
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 

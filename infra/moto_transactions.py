@@ -26,6 +26,8 @@ from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 
 _installed: Callable[..., None] | None = None
+# The backend's module, to swap the `copy` module it imported (it does not export that name).
+_backend_module: Any = dynamodb_models
 
 
 class _TablesNotCopied:
@@ -59,12 +61,12 @@ def _restore(table: Table, key: tuple[Any, Any], item: Any) -> None:
 
 @contextmanager
 def _tables_not_copied() -> Iterator[None]:
-    original = dynamodb_models.copy
-    dynamodb_models.copy = _TablesNotCopied  # type: ignore[assignment]
+    original = _backend_module.copy
+    _backend_module.copy = _TablesNotCopied
     try:
         yield
     finally:
-        dynamodb_models.copy = original
+        _backend_module.copy = original
 
 
 def install() -> None:

@@ -13,7 +13,8 @@ from werkzeug.test import Client
 from infra.local_authorizer import TokenRejected, fetch_jwks, issuer, verify_id_token
 from infra.local_gateway import ApiGateway
 from infra.template import Route
-from tests.e2e.conftest import PASSWORD, RunningStack
+from tests.e2e.conftest import RunningStack
+from tests.support.request_bodies import PASSWORD
 
 pytestmark = pytest.mark.e2e
 

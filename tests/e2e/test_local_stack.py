@@ -10,14 +10,8 @@ from botocore.exceptions import ClientError
 
 from infra.local_routes import scheduled_function
 from infra.local_stack import DEMO_PASSWORD
-from tests.e2e.conftest import (
-    RunningStack,
-    http,
-    registered_and_confirmed,
-    start_stack,
-    stop,
-    wait_until_ready,
-)
+from infra.local_stack_process import http, start_stack, stop
+from tests.e2e.conftest import RunningStack, registered_and_confirmed, wait_until_ready
 from tests.support.request_bodies import PASSWORD, registration_body, username_for
 
 pytestmark = pytest.mark.e2e

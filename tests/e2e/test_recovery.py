@@ -33,7 +33,8 @@ def _refresh_refused(stack: RunningStack, refresh_token: str, app: str) -> bool:
             AuthParameters={"REFRESH_TOKEN": refresh_token},
         )
     except ClientError as exc:
-        return exc.response["Error"]["Code"] == "NotAuthorizedException"
+        code: str = exc.response["Error"]["Code"]
+        return code == "NotAuthorizedException"
     return False
 
 

@@ -21,7 +21,7 @@ from tests.support.lambda_events import call_api
 from tests.support.stack import Stack
 
 DOCUMENT = build_openapi()
-OPERATIONS = [
+OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
     (method.upper(), path, operation)
     for path, operations in DOCUMENT["paths"].items()
     for method, operation in operations.items()
@@ -116,7 +116,7 @@ OVERLONG_IDEMPOTENCY_KEYS = st.tuples(
 
 
 SEGMENT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="/?#%"),
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="/?#%"),
     min_size=1,
     max_size=40,
 )

@@ -367,7 +367,8 @@ def test_r15_cognito_down_during_deactivation_changes_nothing(
     outages.fail(CognitoIdpBackend, "admin_user_global_sign_out")
     answer = stack.as_admin(org).call("PATCH", f"/clients/{client.client_id}", {"active": False})
     assert answer.status == 503
-    assert stack.client_by_email(org.org["slug"], body["email"]).status == "active"
+    unchanged = stack.client_by_email(org.org["slug"], body["email"])
+    assert unchanged is not None and unchanged.status == "active"
 
 
 def test_r15_a_pending_client_is_approved_not_activated(stack: Stack) -> None:
@@ -428,6 +429,7 @@ def test_r17_delete_removes_login_record_associations_links_and_guard(stack: Sta
     stack.register(org.org["slug"], **body)
     stack.confirm_registration(body)
     client = stack.client_by_email(org.org["slug"], body["email"])
+    assert client is not None
     assert stack.has_login(username_for(body))
     deleted = stack.as_admin(org).call("DELETE", f"/clients/{client.client_id}")
     assert deleted.status == 204 and deleted.body is None
@@ -448,6 +450,7 @@ def test_r17_cognito_down_during_delete_changes_nothing(stack: Stack, outages: O
     stack.register(org.org["slug"], **body)
     stack.confirm_registration(body)
     client = stack.client_by_email(org.org["slug"], body["email"])
+    assert client is not None
     outages.fail(CognitoIdpBackend, "admin_delete_user")
     answer = stack.as_admin(org).call("DELETE", f"/clients/{client.client_id}")
     assert answer.status == 503
@@ -475,7 +478,9 @@ def test_r17_audit_keeps_only_ids(stack: Stack) -> None:
 
 def test_r13_unknown_or_inactive_caller_is_refused(stack: Stack) -> None:
     org = stack.organization()
-    ghost = Caller(stack, {**stack.as_admin(org).claims, "custom:account_id": "nobody"})
+    admin_claims = stack.as_admin(org).claims
+    assert admin_claims is not None
+    ghost = Caller(stack, {**admin_claims, "custom:account_id": "nobody"})
     assert ghost.call("GET", "/me").status == 401
     assert Caller(stack, {}).call("GET", "/me").status == 401
     retired = stack.staff(org, roles=["org_admin"], active=False)

@@ -29,8 +29,8 @@ def test_dynamodb_calls_of_every_route_and_trigger_are_the_documented_budget(
         assert "Scan" not in counted, operation.name
         measured[operation.name] = dict(counted)
     print("\nDynamoDB calls per route and trigger:")
-    for name, counted in measured.items():
-        print(f"  {name}: {counted}")
+    for name, calls_made in measured.items():
+        print(f"  {name}: {calls_made}")
     assert measured["PreAuthenticationFunction"] == {"GetItem": 1}  # R13: exactly one read
     differing = {
         name: (measured[name], budget[name]) for name in budget if measured[name] != budget[name]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 import pytest
@@ -124,7 +125,7 @@ def test_registrations_racing_with_one_email_make_one_account(stack: Stack, race
     org = stack.organization()
     email = "same.person@mail.example"
     bodies = [RegistrationRequest.parse(registration_body(email=email)) for _ in range(racers)]
-    results = run_concurrently([lambda b=b: register_client(org.org["slug"], b) for b in bodies])
+    results = run_concurrently([partial(register_client, org.org["slug"], b) for b in bodies])
     assert results == [None] * racers  # every caller gets the same 202
     assert stack.count_items("ClientsTable") == 1
     subjects = [m["subject"] for m in stack.mailbox(email)]
@@ -187,10 +188,9 @@ def test_r13_inactive_staff_refused_everywhere_active_staff_let_in(stack: Stack)
 
 def test_r13_inactive_client_refused_in_both_apps(stack: Stack) -> None:
     body = _confirmed_client(stack)
-    from clientaccounts.persistence import store
-    from clientaccounts.persistence.models import Client
+    from clientaccounts.persistence.models import Client, Organization
 
-    org_slug = next(iter(store.Organization.scan())).org_id  # the only organization
+    org_slug = next(iter(Organization.scan())).org_id  # the only organization
     client = stack.client_by_email(org_slug, body["email"])
     assert client is not None
     client.update(actions=[Client.status.set("inactive")])
@@ -311,7 +311,7 @@ def test_r1_two_creates_with_one_email_make_one_client(stack: Stack) -> None:
             {"first_name": "Bea", "last_name": "Two", "email": same, "dob": "1981-01-01"}
         ),
     ]
-    results = run_concurrently([lambda r=r: create_client(caller, r) for r in requests])
+    results = run_concurrently([partial(create_client, caller, r) for r in requests])
     created = [r for r in results if isinstance(r, dict)]
     refused = [r for r in results if isinstance(r, Conflict)]
     assert len(created) == 1 and len(refused) == 1, results

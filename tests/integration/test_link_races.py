@@ -6,6 +6,7 @@ account out")."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -80,7 +81,7 @@ def test_double_submit_of_one_link_leaves_one_working_login(
     org = stack.organization()
     token, account_id, use_link = _link_of(stack, org, kind)
     usernames = ["doubleclick" if same_username else f"racer{i}" for i in range(RACERS)]
-    results = run_concurrently([lambda u=u: use_link(token, u, PASSWORD) for u in usernames])
+    results = run_concurrently([partial(use_link, token, u, PASSWORD) for u in usernames])
     winners = [u for u, r in zip(usernames, results, strict=True) if r == "active"]
     assert len(winners) == 1, results
     assert all(_refused_as_a_double_submit(r) for r in results if r != "active"), results

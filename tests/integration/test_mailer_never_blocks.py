@@ -8,7 +8,7 @@ from __future__ import annotations
 from email import message_from_string, policy
 from typing import Any
 
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from clientaccounts.outbox import queue_email, queue_link_email
@@ -57,7 +57,8 @@ def test_r27_line_break_in_a_stored_name_cannot_break_or_inject_an_email_header(
     assert message["Bcc"] is None
     assert "\n" not in str(message["Subject"]) and "\r" not in str(message["Subject"])
     assert str(message["Subject"]).startswith("Your account at Evil Bcc: victim@")
-    assert [str(v) for v in message.get_all("To")] == ["casey@mail.example"]
+    to = message.get_all("To")
+    assert to is not None and [str(v) for v in to] == ["casey@mail.example"]
 
 
 def test_r27_poisoned_outbox_row_is_a_counted_failure_and_never_blocks_the_shard(

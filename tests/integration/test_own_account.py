@@ -40,7 +40,8 @@ def _refresh_refused(stack: Stack, refresh_token: str) -> bool:
             AuthParameters={"REFRESH_TOKEN": refresh_token},
         )
     except ClientError as exc:
-        return exc.response["Error"]["Code"] == "NotAuthorizedException"
+        code: str = exc.response["Error"]["Code"]
+        return code == "NotAuthorizedException"
     return False
 
 

@@ -190,7 +190,11 @@ def _bootstrap(**overrides: Any) -> Any:
         "last_name": "Admin",
     }
     admin.update(overrides.pop("admin", {}))
-    spec = {"slug": "boot-practice", "name": "Boot Practice", "kind": "organization"}
+    spec: dict[str, Any] = {
+        "slug": "boot-practice",
+        "name": "Boot Practice",
+        "kind": "organization",
+    }
     spec.update(overrides)
     return bootstrap_organization(NewOrganization(**spec, admin=FirstAdmin(**admin)))
 

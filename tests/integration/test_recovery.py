@@ -4,6 +4,7 @@ managers can see. Nobody ever sees or sets another person's password."""
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 import pytest
@@ -76,7 +77,8 @@ def _refresh_refused(stack: Stack, refresh_token: str) -> bool:
             AuthParameters={"REFRESH_TOKEN": refresh_token},
         )
     except ClientError as exc:
-        return exc.response["Error"]["Code"] == "NotAuthorizedException"
+        code: str = exc.response["Error"]["Code"]
+        return code == "NotAuthorizedException"
     return False
 
 
@@ -287,7 +289,7 @@ def test_twenty_uses_of_one_reset_link_at_once_leave_one_password(stack: Stack) 
     _forgot(org.org["slug"], body["email"])
     token = stack.link_token(body["email"])
     passwords = [f"Racer-password-{i:02d}" for i in range(20)]
-    results = run_concurrently([lambda p=p: reset_password(token, p) for p in passwords])
+    results = run_concurrently([partial(reset_password, token, p) for p in passwords])
     winners = [p for p, r in zip(passwords, results, strict=True) if r is None]
     assert len(winners) == 1, results
     for result in results:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from clientaccounts import clock, registration
+from clientaccounts import clock
 from clientaccounts.persistence import store
 from clientaccounts.persistence.models import AuditEvent, Client
 from tests.support.lambda_events import call_api
@@ -90,7 +90,7 @@ def test_r9_r16_a_client_approved_while_confirming_is_confirmed_as_active(
             )
         return list_staff(org_id)
 
-    monkeypatch.setattr(registration.store, "list_staff", approve_meanwhile)
+    monkeypatch.setattr(store, "list_staff", approve_meanwhile)
     confirmed = stack.confirm(token)
     assert confirmed.status == 200 and confirmed.body == {"status": "active"}
     subjects = [m["subject"] for m in stack.mailbox(body["email"])]

@@ -3,6 +3,7 @@ connections, and tenancy (R18)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
@@ -329,9 +330,7 @@ def test_last_org_admin_two_admins_removing_each_other_at_once_leave_one(
         targets = [other.staff_id, org.admin_id]  # each removes the other
         results = run_concurrently(
             [
-                lambda a=admin, t=target: update_staff_member(
-                    a, t, UpdateStaffRequest.parse(change)
-                )
+                partial(update_staff_member, admin, target, UpdateStaffRequest.parse(change))
                 for admin, target in zip(admins, targets, strict=True)
             ]
         )
@@ -369,7 +368,8 @@ def test_r8_org_admin_turns_on_manual_approval(stack: Stack) -> None:
     }
     body = registration_body()
     stack.register(org.org["slug"], **body)
-    assert stack.client_by_email(org.org["slug"], body["email"]).status == "pending"
+    client = stack.client_by_email(org.org["slug"], body["email"])
+    assert client is not None and client.status == "pending"
 
 
 def test_departments_are_listed_and_created_with_unique_names(stack: Stack) -> None:

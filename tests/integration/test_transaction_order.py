@@ -15,7 +15,7 @@ from clientaccounts import clock
 from clientaccounts.errors import Conflict, DomainError
 from clientaccounts.persistence import store
 from clientaccounts.persistence.models import Guard
-from tests.integration.conftest import Stack
+from tests.support.stack import Stack
 
 KINDS = ["Update", "Put", "Delete", "ConditionCheck"]
 
@@ -27,7 +27,7 @@ def _seed(key: str, owner: str) -> None:
 def _transaction(failing: int | None) -> tuple[store.Transaction, list[DomainError]]:
     """Four operations on four guards; only operation `failing` finds its condition false."""
     store.ensure_bound()
-    errors = [Conflict(f"operation {i}", code=f"op{i}") for i in range(4)]
+    errors: list[DomainError] = [Conflict(f"operation {i}", code=f"op{i}") for i in range(4)]
     _seed("update", "other" if failing == 0 else "me")
     if failing == 1:
         _seed("put", "someone")

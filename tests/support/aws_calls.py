@@ -81,8 +81,8 @@ def recorded_aws_calls() -> Iterator[AwsCalls]:
                 )
             )
 
-    BaseClient._make_api_call = recording  # type: ignore[method-assign]
+    BaseClient._make_api_call = recording
     try:
         yield recorded
     finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]
+        BaseClient._make_api_call = original

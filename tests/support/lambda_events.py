@@ -18,7 +18,8 @@ EVENTS = Path(__file__).parent / "events"
 
 @cache
 def _base(name: str) -> dict[str, Any]:
-    return json.loads((EVENTS / f"{name}.json").read_text())
+    event: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_text())
+    return event
 
 
 def base_event(name: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 from bench.cleanup_scale import CleanupRun
 from bench.cleanup_scale import format_table as cleanup_table
@@ -37,7 +38,11 @@ def test_dynamodb_calls_verdicts_flag_a_difference_and_any_scan() -> None:
     assert verdict({"GetItem": 1}, {"GetItem": 1}) == "as budgeted"
     assert verdict({"GetItem": 2}, {"GetItem": 1}) == "DIFFERS from budget"
     assert verdict({"Scan": 1}, {}) == "SCAN"
-    row = {"operation": "GET /me", "measured": {"GetItem": 2}, "budget": {"GetItem": 1}}
+    row: dict[str, Any] = {
+        "operation": "GET /me",
+        "measured": {"GetItem": 2},
+        "budget": {"GetItem": 1},
+    }
     table = calls_table([{**row, "verdict": verdict(row["measured"], row["budget"])}])
     assert "2/1" in table and "1 differ" in table
 

@@ -9,9 +9,10 @@ import pytest
 from clientaccounts import clock
 from clientaccounts.errors import Gone, NotFound
 from clientaccounts.links import Purpose, check_usable, hash_token, new_link
+from clientaccounts.persistence.models import Link
 
 
-def _link():  # type: ignore[no-untyped-def]
+def _link() -> tuple[str, Link]:
     return new_link(
         Purpose.EMAIL_CONFIRMATION,
         org_id="o",

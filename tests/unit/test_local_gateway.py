@@ -115,13 +115,13 @@ def test_a_crashing_or_malformed_function_answers_500_json() -> None:
         answer = gateway(invoke).get("/items/1")
         assert answer.status_code == 500
         assert answer.headers["Content-Type"] == "application/json"
-        assert set(answer.json) == {"message", "code"}
+        assert isinstance(answer.json, dict) and set(answer.json) == {"message", "code"}
 
 
 def test_unknown_route_is_404_json_even_under_local() -> None:
     answer = gateway(lambda f, e: None).get("/_local/whatever")
     assert answer.status_code == 404
-    assert answer.json["code"] == "route_not_found"
+    assert isinstance(answer.json, dict) and answer.json["code"] == "route_not_found"
 
 
 def test_mailbox_page_escapes_and_links() -> None:

@@ -71,7 +71,7 @@ def managed_policies(function: str) -> list[str]:
 
 def statements(function: str) -> list[dict[str, Any]]:
     """Its inline statements and those of the template's managed policies it attaches."""
-    found = []
+    found: list[dict[str, Any]] = []
     for policy in props(function).get("Policies") or []:
         if isinstance(policy, dict) and "Statement" in policy:
             found.extend(policy.get("Statement") or [])
@@ -370,6 +370,7 @@ def test_stream_failures_are_bounded_and_parked(function: str, event: str) -> No
     assert "ReportBatchItemFailures" in p["FunctionResponseTypes"]
     destination = p["DestinationConfig"]["OnFailure"]
     queue = logical_id(destination["Destination"])
+    assert queue is not None
     assert destination["Type"] == "SQS" and RESOURCES[queue]["Type"] == "AWS::SQS::Queue"
     may_send = [
         s

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from pynamodb.attributes import TTLAttribute
-from pynamodb.indexes import GlobalSecondaryIndex
+from pynamodb.indexes import Index
 from pynamodb.models import Model
 
 from clientaccounts.config import load_settings
@@ -18,14 +18,15 @@ ATTRIBUTE_TYPE = {"S": "S", "N": "N", "B": "B"}
 
 
 def _table(key: str) -> dict[str, Any]:
-    return load_template()["Resources"][TABLE_OF_MODEL[key]]["Properties"]
+    properties: dict[str, Any] = load_template()["Resources"][TABLE_OF_MODEL[key]]["Properties"]
+    return properties
 
 
 def _key_schema(schema: list[dict[str, str]]) -> dict[str, str]:
     return {k["KeyType"]: k["AttributeName"] for k in schema}
 
 
-def _model_keys(model: type[Model] | GlobalSecondaryIndex[Any]) -> dict[str, str]:
+def _model_keys(model: type[Model] | Index[Any]) -> dict[str, str]:
     attrs = model.get_attributes() if isinstance(model, type) else model.Meta.attributes
     keys = {}
     for name, attr in attrs.items():
@@ -36,7 +37,7 @@ def _model_keys(model: type[Model] | GlobalSecondaryIndex[Any]) -> dict[str, str
     return keys
 
 
-def _indexes(model: type[Model]) -> dict[str, GlobalSecondaryIndex[Any]]:
+def _indexes(model: type[Model]) -> dict[str, Index[Any]]:
     return {index.Meta.index_name: index for index in model._indexes.values()}
 
 

@@ -68,7 +68,8 @@ for _format, _problem in {
 
 
 def oracle_accepts(name: str, body: Any) -> bool:
-    return Oracle(PUBLISHED[name], format_checker=FORMATS).is_valid(body)
+    valid: bool = Oracle(PUBLISHED[name], format_checker=FORMATS).is_valid(body)
+    return valid
 
 
 def server_accepts(model: type[RequestModel], body: Any) -> bool:
@@ -104,7 +105,8 @@ TEXT_EDITS = st.sampled_from(EDITS)
 
 def _edit_text(value: str, edit: tuple[str, Any]) -> str:
     kind, how = edit
-    return how[0] + value + how[1] if kind == "pad" else how
+    edited: str = how[0] + value + how[1] if kind == "pad" else how
+    return edited
 
 
 def schema_values(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
