@@ -63,7 +63,7 @@ def record_care_session(caller: Caller, client_id: str) -> CareSessionView:
         ),
         on_practitioner=Forbidden("Only an active practitioner records Care sessions."),
     )
+    # One event: the client is its subject, the practitioner its actor (ids only, R20).
     tx.save(audit_by(caller, "client", client_id, "care_session.recorded"))
-    tx.save(audit_by(caller, "staff", caller.account_id, "care_session.recorded"))
     tx.commit()
     return {"client_id": client_id, "practitioner_id": caller.account_id, "recorded_at": at}
