@@ -1,4 +1,5 @@
-"""PATCH /staff/{staff_id}: roles, departments, notifications, active (R12)."""
+"""PATCH /staff/{staff_id}: roles, departments, notifications, active (R12);
+DELETE /staff/{staff_id}: the staff member goes (R25)."""
 
 from typing import Any
 
@@ -7,7 +8,7 @@ from clientaccounts.auth import Caller
 from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.schemas import UpdateStaffRequest
-from clientaccounts.staff import update_staff_member
+from clientaccounts.staff import delete_staff_member, update_staff_member
 
 app = create_api()
 
@@ -15,6 +16,11 @@ app = create_api()
 @app.patch("/staff/{staff_id}", body=UpdateStaffRequest, answer=StaffView)
 def update(caller: Caller, staff_id: str, body: UpdateStaffRequest) -> StaffView:
     return update_staff_member(caller, staff_id, body)
+
+
+@app.delete("/staff/{staff_id}")
+def delete(caller: Caller, staff_id: str) -> None:
+    delete_staff_member(caller, staff_id)
 
 
 @logger.inject_lambda_context

@@ -111,6 +111,15 @@ class World:
 Request = Callable[[World, str], tuple[str, Any]]  # (world, scope) -> (path, body)
 
 
+def _care_session(w: World, _: str) -> tuple[str, Any]:
+    """R26: an active client associated with the calling practitioner."""
+    practitioner_id = (w.callers["practitioner"].claims or {})["custom:account_id"]
+    client = w.client("active")
+    path = f"/clients/{client.client_id}/practitioners"
+    w.callers["org_admin"].call("POST", path, {"practitioner_id": practitioner_id})
+    return "/care-sessions", {"client_id": client.client_id}
+
+
 @dataclass(frozen=True)
 class Row:
     allowed: frozenset[str] | None  # None: a public route, outside the role matrix
@@ -202,6 +211,12 @@ ROUTES: dict[tuple[str, str], Row] = {
         changes_client=True,
         unassociated=404,  # nothing to remove
     ),
+    ("POST", "/care-sessions"): Row(
+        frozenset({"practitioner"}),
+        201,
+        _care_session,
+        other_org=403,  # a practitioner's own
+    ),
     ("GET", "/staff"): Row(MANAGERS, 200, lambda w, _: ("/staff", None), other_org=200),
     ("GET", "/staff/{staff_id}"): Row(
         MANAGERS, 200, lambda w, _: (f"/staff/{w.doc.staff_id}", None)
@@ -223,6 +238,9 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("PATCH", "/staff/{staff_id}"): Row(
         ADMINS, 200, lambda w, _: (f"/staff/{w.colleague()}", {"new_client_notifications": False})
+    ),
+    ("DELETE", "/staff/{staff_id}"): Row(
+        ADMINS, 204, lambda w, _: (f"/staff/{w.colleague()}", None)
     ),
     ("GET", "/org"): Row(STAFF, 200, lambda w, _: ("/org", None), other_org=200),
     ("PATCH", "/org"): Row(ORG_ADMIN, 200, lambda w, _: ("/org", {"manual_approval": True}), 200),
@@ -278,6 +296,8 @@ def _expected(row: Row, caller_name: str, scope: str) -> str:
     if caller_name == "no_token":
         return "401 unauthorized"
     if caller_name == "other_org_admin":
+        if row.other_org == 403:
+            return "403 forbidden"  # refused for their role before any lookup
         return str(row.other_org or 404)  # R18
     if caller_name not in row.allowed:
         return "403 forbidden"

@@ -30,6 +30,7 @@ from tests.support.every_operation import (
     Request,
     Scenario,
     _api,
+    _new_staff,
     run_recorded,
 )
 from tests.support.stack import REGION, Stack
@@ -275,12 +276,33 @@ def _deactivate_staff(s: Scenario) -> Request:
     return _api(s.admin, "PATCH", f"/staff/{s.colleague()}", {"active": False})
 
 
+def _delete_invited_practitioner(s: Scenario) -> Request:
+    """R25: an invited practitioner with a client (guard, link and association go)."""
+    invited = s.admin.call("POST", "/staff", {**_new_staff(s), "roles": ["practitioner"]})
+    staff_id = invited.body["id"]
+    client = s.confirmed()
+    s.admin.call("POST", f"/staff/{staff_id}/clients", {"client_id": client.client_id})
+    return _api(s.admin, "DELETE", f"/staff/{staff_id}")
+
+
+def _delete_org_admin(s: Scenario) -> Request:
+    """R25: another org_admin (the one left is checked in the transaction)."""
+    admin = s.stack.staff(s.org, roles=["org_admin"], departments=[s.department])
+    return _api(s.admin, "DELETE", f"/staff/{admin.staff_id}")
+
+
 # Cases beyond one request per budget row, for calls those do not reach.
 EXTRA: list[Operation] = [
     Operation(
         "PATCH /clients/{client_id} (deactivate)", "UpdateClientFunction", _deactivate_client
     ),
     Operation("PATCH /staff/{staff_id} (deactivate)", "UpdateStaffFunction", _deactivate_staff),
+    Operation(
+        "DELETE /staff/{staff_id} (invited practitioner)",
+        "UpdateStaffFunction",
+        _delete_invited_practitioner,
+    ),
+    Operation("DELETE /staff/{staff_id} (org_admin)", "UpdateStaffFunction", _delete_org_admin),
 ]
 
 

@@ -296,6 +296,13 @@ def _new_staff(s: Scenario) -> dict[str, Any]:
     }
 
 
+def _care_session(s: Scenario) -> Request:
+    """R26: the practitioner records a session with an active client of theirs."""
+    client = s.confirmed(practitioner_id=s.doc.staff_id)
+    body = {"client_id": client.client_id}
+    return _api(s.stack.as_staff(s.doc), "POST", "/care-sessions", body)
+
+
 def _forgot_login(s: Scenario, email: str) -> Request:
     return _api(None, "POST", f"/public/orgs/{s.slug}/forgot-login", {"email": email})
 
@@ -469,6 +476,7 @@ OPERATIONS: list[Operation] = [
         "AssignPractitionerFunction",
         _unassign,
     ),
+    Operation("POST /care-sessions", "CareSessionFunction", _care_session),
     Operation("GET /staff", "ReadStaffFunction", lambda s: _api(s.admin, "GET", "/staff")),
     Operation(
         "GET /staff/{staff_id}",
@@ -492,6 +500,11 @@ OPERATIONS: list[Operation] = [
         lambda s: _api(
             s.admin, "PATCH", f"/staff/{s.colleague()}", {"new_client_notifications": False}
         ),
+    ),
+    Operation(
+        "DELETE /staff/{staff_id}",
+        "UpdateStaffFunction",
+        lambda s: _api(s.admin, "DELETE", f"/staff/{s.colleague()}"),
     ),
     Operation("GET /org", "OrganizationFunction", lambda s: _api(s.admin, "GET", "/org")),
     Operation(

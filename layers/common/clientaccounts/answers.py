@@ -66,6 +66,7 @@ class ClientView(TypedDict):
     origin: Annotated[str, OneOf(("staff", "self"))]
     created_at: str
     link: LinkView | None
+    can_delete: bool  # R17: false once there is Care session history (R26)
     practitioners: NotRequired[list[ClientPractitioner]]
     notice: NotRequired[str]  # POST /clients without a practitioner: not in the Care App yet
 
@@ -101,6 +102,14 @@ class StaffView(TypedDict):
 class StaffPage(TypedDict):
     items: list[StaffView]
     next_cursor: str | None
+
+
+class CareSessionView(TypedDict):
+    """POST /care-sessions (R26)."""
+
+    client_id: str
+    practitioner_id: str
+    recorded_at: str
 
 
 class AssociationView(TypedDict):

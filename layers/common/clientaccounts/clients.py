@@ -21,6 +21,7 @@ from .associations import (
     remove_association,
 )
 from .auth import Action, Caller, authorize, caller_organization, check_department_scope
+from .care_sessions import DELETION_HOLD, has_session_history
 from .config import get_settings
 from .errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
 from .links import Purpose, link_view, new_link, replace_client_link
@@ -57,6 +58,7 @@ def client_view(client: Client, associations: list[Association] | None = None) -
         "origin": client.origin,
         "created_at": client.created_at,
         "link": link_view(client),
+        "can_delete": client.session_history_since is None,  # R17, R26
     }
     if associations is not None:
         view["practitioners"] = [
@@ -464,12 +466,24 @@ def delete_client(caller: Caller, client_id: str) -> None:
     authorize(caller, Action.DELETE_CLIENTS)
     client = caller_client(caller, client_id)
     associations = associations_to_change(caller, client_id)
-    # The login first: if Cognito fails nothing has changed; if the transaction then fails,
-    # a retried DELETE finds no login and finishes the job.
-    if client.username and not identity.delete_login(client.username):
-        raise ServiceUnavailable("The client could not be deleted now; please try again.")
+    if client.session_history_since:
+        raise has_session_history()  # R26: only inactivated
+    if client.username:
+        # A first transaction holds the record (no session history, and none recorded
+        # meanwhile, R26), then the login goes: if Cognito fails nothing else has changed;
+        # if the last transaction then fails, a retried DELETE finds no login and finishes.
+        hold = store.Transaction()
+        writes.hold_for_deletion(
+            hold,
+            client,
+            until=clock.iso(clock.now() + DELETION_HOLD),
+            on_conflict=has_session_history(),
+        )
+        hold.commit()
+        if not identity.delete_login(client.username):
+            raise ServiceUnavailable("The client could not be deleted now; please try again.")
     tx = store.Transaction()
-    writes.delete_client(tx, client)
+    writes.delete_client(tx, client, on_conflict=has_session_history())
     writes.release_guard(tx, keys.client_email_guard_key(caller.org_id, client.email), client_id)
     if client.request_guard_key and client.created_at >= clock.iso(
         clock.now() - IDEMPOTENCY_WINDOW

@@ -137,6 +137,10 @@ class PractitionerClientRequest(RequestModel):
     department_id: str | None = field(ID, nullable=True, default=None)
 
 
+class CareSessionRequest(RequestModel):
+    client_id: str = field(ID)
+
+
 class InviteStaffRequest(RequestModel):
     first_name: str = field(NAME)
     last_name: str = field(NAME)

@@ -1,4 +1,4 @@
-"""Staff administration (R12): invite, list, read and edit staff members.
+"""Staff administration (R12, R25): invite, list, read, edit and delete staff members.
 
 An org_admin edits anyone; a dept_admin only staff all of whose departments are theirs, only
 into their departments, and never grants (or takes) org_admin. Removing `practitioner` from
@@ -13,8 +13,9 @@ from typing import Any
 from . import clock, identity
 from .answers import PractitionerClient, StaffPage, StaffView
 from .auth import ALL_STAFF_ROLES, Action, Caller, authorize, caller_organization
+from .care_sessions import DELETION_HOLD, has_session_history
 from .config import get_settings
-from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceUnavailable
 from .links import Purpose, link_view, new_link, replace_account_link
 from .outbox import audit_by, queue_link_email
 from .persistence import keys, store, writes
@@ -276,13 +277,90 @@ def _keep_an_org_admin(tx: store.Transaction, caller: Caller, leaving_id: str) -
     each other at once, the second finds the check failed (DynamoDB serializes the two
     transactions, which both touch both records) and is refused."""
     last = Conflict("The organization needs at least one active org_admin.", code="last_org_admin")
+    now = clock.iso(clock.now())
     remaining = [
         s
         for s in store.list_staff(caller.org_id)
-        if s.staff_id != leaving_id and s.active and "org_admin" in s.roles and s.username
+        if s.staff_id != leaving_id
+        and s.active
+        and "org_admin" in s.roles
+        and s.username
+        and not (s.deleting_until and s.deleting_until > now)  # R25: not being deleted
     ]
     if not remaining:
         raise last
     # The caller when they qualify (they are the one acting), else any: one is enough.
     keeper = next((s for s in remaining if s.staff_id == caller.account_id), remaining[0])
-    writes.check_active_org_admin(tx, caller.org_id, keeper.staff_id, on_conflict=last)
+    writes.check_active_org_admin(tx, caller.org_id, keeper.staff_id, at=now, on_conflict=last)
+
+
+# A transaction holds 100 operations; a practitioner's associations go in the deletion's.
+MAX_CLIENTS_DELETED_WITH = 90
+
+
+def delete_staff_member(caller: Caller, staff_id: str) -> None:
+    """R25: DELETE /staff/{id}. Login, record (and so its departments), client associations,
+    email guard and live links go; refused with Care session history (R26) and for the last
+    active org_admin. An invited member who never accepted has neither, and can always go,
+    which frees the address. The audit keeps ids only."""
+    authorize(caller, Action.MANAGE_STAFF)
+    member = staff_member(caller, staff_id)
+    check_staff_in_scope(caller, member)
+    if member.session_history_since:
+        raise has_session_history()
+    org = caller_organization(caller)
+    if org.kind == "individual" and org.practitioner_id == staff_id:
+        raise Conflict(
+            "This is the practice's own practitioner; the practice needs them.",
+            code="individual_practitioner",
+        )
+    associations = store.list_practitioner_associations(caller.org_id, staff_id)
+    if len(associations) > MAX_CLIENTS_DELETED_WITH:
+        raise Conflict(
+            "This practitioner has too many clients to delete at once; reassign some first.",
+            code="has_associations",
+        )
+    keeps_admin = "org_admin" in member.roles and member.active and member.username
+    if member.username:
+        # The first transaction holds the record (no session history; none recorded, and the
+        # member is no org_admin to keep, meanwhile), then the login goes: if Cognito fails,
+        # nothing else has changed and a retried DELETE starts again.
+        now = clock.now()
+        hold = store.Transaction()
+        if keeps_admin:
+            _keep_an_org_admin(hold, caller, staff_id)
+        writes.hold_for_deletion(
+            hold, member, until=clock.iso(now + DELETION_HOLD), on_conflict=has_session_history()
+        )
+        hold.commit()
+        if not identity.delete_login(member.username):
+            raise ServiceUnavailable("The staff member could not be deleted now; try again.")
+    tx = store.Transaction()
+    if keeps_admin:
+        _keep_an_org_admin(tx, caller, staff_id)
+    writes.delete_staff(
+        tx,
+        member,
+        client_count=len(associations),
+        on_conflict=Conflict(
+            "The staff member changed meanwhile; reload and try again.", code="staff_changed"
+        ),
+    )
+    writes.release_guard_if_held(
+        tx, keys.staff_email_guard_key(caller.org_id, member.email), staff_id
+    )
+    for association in associations:
+        writes.drop_association(tx, association)
+    for token_hash in (member.link_hash, member.email_change_link_hash):
+        if token_hash:
+            writes.delete_link(tx, token_hash)
+    tx.save(audit_by(caller, "staff", staff_id, "staff.deleted"))
+    try:
+        tx.commit()
+    except Conflict as refused:
+        if refused.code != "staff_changed":
+            raise
+        now_member = store.get_staff(caller.org_id, staff_id)
+        if now_member is not None and now_member.session_history_since:
+            raise has_session_history() from refused
+        raise

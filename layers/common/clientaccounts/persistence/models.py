@@ -81,6 +81,11 @@ class Staff(Model):
     # R12: clients associated with this practitioner, kept in the association's transaction
     # so that removing the role can require zero without a race.
     client_count = NumberAttribute(null=True)
+    # R26: when this practitioner first recorded a Care session; from then on not deletable.
+    session_history_since = UnicodeAttribute(null=True)
+    # R25: a deletion in progress holds the record until then (the login goes between its
+    # two transactions); no Care session is recorded, nor is it an org_admin kept, meanwhile.
+    deleting_until = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute(null=True)
 
@@ -154,6 +159,10 @@ class Client(Model):
     link_expires_at = UnicodeAttribute(null=True)
     link_used_at = UnicodeAttribute(null=True)  # a password-reset link's use (R23)
     email_change_link_hash = UnicodeAttribute(null=True)  # R24: the live email-change link
+    # R26: when a Care session was first recorded; from then on not deletable (R17).
+    session_history_since = UnicodeAttribute(null=True)
+    # R17: a deletion in progress holds the record until then (as on Staff).
+    deleting_until = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute(null=True)
 

@@ -524,8 +524,16 @@ def approve_client(tx: Transaction, client: Client, *, at: str, on_conflict: Dom
     )
 
 
-def delete_client(tx: Transaction, client: Client) -> None:
-    tx.delete(client, Client.client_id.exists())
+def delete_client(
+    tx: Transaction, client: Client, *, on_conflict: DomainError | None = None
+) -> None:
+    """R17: only a client without Care session history (R26), decided in the transaction: a
+    session recorded meanwhile wins."""
+    tx.delete(
+        client,
+        Client.client_id.exists() & Client.session_history_since.does_not_exist(),
+        on_conflict=on_conflict,
+    )
 
 
 def delete_expired_signup(tx: Transaction, client: Client, *, now_iso: str) -> None:
@@ -575,6 +583,95 @@ def remove_association(tx: Transaction, association: Association) -> None:
     tx.update(Staff(association.org_id, association.practitioner_id), [Staff.client_count.add(-1)])
 
 
+def drop_association(tx: Transaction, association: Association) -> None:
+    """An association of a practitioner whose record (and so its count) goes in the same
+    transaction (R25): the association alone."""
+    tx.delete(association, Association.client_ref.exists())
+
+
+# --- Care session history and deletions (R17, R25, R26) -------------------------------------
+
+
+def _not_being_deleted(model: type[Client] | type[Staff], at: str) -> Condition:
+    attribute = model.deleting_until
+    condition: Condition = attribute.does_not_exist() | (attribute <= at)
+    return condition
+
+
+def record_care_session(
+    tx: Transaction,
+    association: Association,
+    *,
+    at: str,
+    on_not_associated: DomainError,
+    on_client: DomainError,
+    on_practitioner: DomainError,
+) -> None:
+    """R26: the history on both accounts (its first time kept), on condition that they are
+    still associated, the client active and the practitioner an active practitioner, and
+    neither is being deleted: a deletion and a session recorded at once cannot both win."""
+    org_id = association.org_id
+    tx.check(
+        Association,
+        keys.client_ref(org_id, association.client_id),
+        association.practitioner_id,
+        Association.client_ref.exists(),
+        on_conflict=on_not_associated,
+    )
+    tx.update(
+        Client(org_id, association.client_id),
+        [
+            Client.session_history_since.set(Client.session_history_since | at),
+            Client.updated_at.set(at),
+        ],
+        (Client.status == "active") & _not_being_deleted(Client, at),
+        on_conflict=on_client,
+    )
+    tx.update(
+        Staff(org_id, association.practitioner_id),
+        [
+            Staff.session_history_since.set(Staff.session_history_since | at),
+            Staff.updated_at.set(at),
+        ],
+        (Staff.active == True)  # noqa: E712
+        & Staff.roles.contains("practitioner")
+        & _not_being_deleted(Staff, at),
+        on_conflict=on_practitioner,
+    )
+
+
+def hold_for_deletion(
+    tx: Transaction, account: Account, *, until: str, on_conflict: DomainError
+) -> None:
+    """R17, R25: the first of a deletion's two transactions, before its login goes. On
+    condition that the account has no Care session history; until `until` none can be
+    recorded (a lease: a deletion that stops midway holds nothing for long)."""
+    model = type(account)
+    tx.update(
+        account,
+        [model.deleting_until.set(until)],
+        _KEY_OF_NEW[model].exists() & model.session_history_since.does_not_exist(),
+        on_conflict=on_conflict,
+    )
+
+
+def delete_staff(
+    tx: Transaction, member: Staff, *, client_count: int, on_conflict: DomainError
+) -> None:
+    """R25: a staff member without Care session history, with exactly the clients read (their
+    associations go in the same transaction; one added meanwhile fails this)."""
+    count = (
+        Staff.client_count.does_not_exist() | (Staff.client_count == 0)
+        if client_count == 0
+        else Staff.client_count == client_count
+    )
+    tx.delete(
+        member,
+        Staff.staff_id.exists() & Staff.session_history_since.does_not_exist() & count,
+        on_conflict=on_conflict,
+    )
+
+
 # --- staff --------------------------------------------------------------------------------
 
 
@@ -614,16 +711,18 @@ def update_own_staff_profile(
 
 
 def check_active_org_admin(
-    tx: Transaction, org_id: str, staff_id: str, *, on_conflict: DomainError
+    tx: Transaction, org_id: str, staff_id: str, *, at: str, on_conflict: DomainError
 ) -> None:
-    """That this staff member is still an active org_admin who can sign in."""
+    """That this staff member is still an active org_admin who can sign in, and is not being
+    deleted (R25)."""
     tx.check(
         Staff,
         org_id,
         staff_id,
         (Staff.active == True)  # noqa: E712
         & Staff.roles.contains("org_admin")
-        & Staff.username.exists(),
+        & Staff.username.exists()
+        & _not_being_deleted(Staff, at),
         on_conflict=on_conflict,
     )
 
