@@ -401,6 +401,26 @@ OPERATIONS: list[Operation] = [
     Operation("GET /clients", "ReadClientsFunction", lambda s: _api(s.admin, "GET", "/clients")),
     Operation("GET /clients (next page)", "ReadClientsFunction", _next_page_of_clients),
     Operation(
+        "GET /clients (q)",
+        "ReadClientsFunction",
+        lambda s: _api(s.admin, "GET", "/clients", query={"q": s.invited()["last_name"][:4]}),
+    ),
+    Operation(
+        "GET /clients (email)",
+        "ReadClientsFunction",
+        lambda s: _api(s.admin, "GET", "/clients", query={"email": s.invited()["email"]}),
+    ),
+    Operation(
+        "GET /clients (newest first)",
+        "ReadClientsFunction",
+        lambda s: _api(s.admin, "GET", "/clients", query={"sort": "created_desc"}),
+    ),
+    Operation(
+        "GET /clients (unassigned)",
+        "ReadClientsFunction",
+        lambda s: _api(s.admin, "GET", "/clients", query={"unassigned": "true"}),
+    ),
+    Operation(
         "GET /clients/{client_id}",
         "ReadClientsFunction",
         lambda s: _api(s.admin, "GET", f"/clients/{s.client.client_id}"),
