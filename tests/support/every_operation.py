@@ -336,6 +336,14 @@ def _resend_staff_invitation(s: Scenario) -> Request:
     return _api(s.admin, "POST", f"/staff/{invited.body['id']}/invitation")
 
 
+def _deactivate_practitioner(s: Scenario) -> Request:
+    """A practitioner with one client, who is left with none (R25)."""
+    leaving = s.stack.staff(s.org, roles=["practitioner"], departments=[s.department]).staff_id
+    body = new_client_body(practitioners=[{"practitioner_id": leaving}])
+    assert s.admin.call("POST", "/clients", body).status == 201
+    return _api(s.admin, "PATCH", f"/staff/{leaving}", {"active": False})
+
+
 OPERATIONS: list[Operation] = [
     Operation(
         "GET /public/orgs/{slug}",
@@ -512,6 +520,11 @@ OPERATIONS: list[Operation] = [
         lambda s: _api(
             s.admin, "PATCH", f"/staff/{s.colleague()}", {"new_client_notifications": False}
         ),
+    ),
+    Operation(
+        "PATCH /staff/{staff_id} (practitioner deactivated)",
+        "UpdateStaffFunction",
+        _deactivate_practitioner,
     ),
     Operation("GET /org", "OrganizationFunction", lambda s: _api(s.admin, "GET", "/org")),
     Operation(

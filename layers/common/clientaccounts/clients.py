@@ -251,7 +251,7 @@ def create_client(
             "The same request is being carried out; try again.", code="concurrent_change"
         ),
     )
-    writes.insert_client(tx, client)
+    writes.insert_client(tx, client, practitioners=len(choices))
     writes.claim_unique(
         tx,
         keys.client_email_guard_key(org.org_id, new.email),

@@ -12,6 +12,7 @@ from typing import Any
 
 from . import clock, identity
 from .answers import PractitionerClient, StaffPage, StaffView
+from .associations import practitioner_changes_clients
 from .auth import ALL_STAFF_ROLES, Action, Caller, authorize, caller_organization
 from .config import get_settings
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -230,6 +231,7 @@ def update_staff_member(caller: Caller, staff_id: str, changes: UpdateStaffReque
     if changes.new_client_notifications is not None:
         fields["new_client_notifications"] = changes.new_client_notifications
     deactivating = changes.active is False and member.active
+    reactivating = changes.active is True and not member.active
     if changes.active is not None:
         fields["active"] = changes.active
     tx = store.Transaction()
@@ -237,6 +239,14 @@ def update_staff_member(caller: Caller, staff_id: str, changes: UpdateStaffReque
         deactivating and "org_admin" in before
     ):
         _keep_an_org_admin(tx, caller, staff_id)
+    # R25: a practitioner's clients count their active practitioners; those left with none
+    # are reported (and listed by GET /clients?unassigned=true).
+    moves_clients = (deactivating or reactivating) and not require_no_clients
+    left_without: int | None = 0 if "practitioner" in before - after else None
+    if moves_clients and member.client_count:
+        left_without = practitioner_changes_clients(tx, member, leaving=deactivating)
+    elif deactivating and "practitioner" in before:
+        left_without = 0
     if deactivating and member.username:
         identity.sign_out_everywhere(member.username)  # first: a failure changes nothing
     writes.update_staff(
@@ -246,6 +256,7 @@ def update_staff_member(caller: Caller, staff_id: str, changes: UpdateStaffReque
         at=clock.iso(clock.now()),
         require_no_clients=require_no_clients,
         on_conflict=conflict,
+        same_clients=moves_clients,
     )
     tx.save(
         audit_by(
@@ -253,7 +264,10 @@ def update_staff_member(caller: Caller, staff_id: str, changes: UpdateStaffReque
         )
     )
     tx.commit()
-    return staff_view(staff_member(caller, staff_id))
+    view = staff_view(staff_member(caller, staff_id))
+    if left_without is not None and not reactivating:
+        view["clients_without_practitioner"] = left_without
+    return view
 
 
 def _keep_an_org_admin(tx: store.Transaction, caller: Caller, leaving_id: str) -> None:
