@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from clientaccounts.associations import dissociate_client_from_practitioner
+from clientaccounts.auth import Caller as AuthCaller
+from clientaccounts.errors import Conflict
 from clientaccounts.persistence import store
 from clientaccounts.persistence.models import Client
+from clientaccounts.schemas import UpdateStaffRequest
+from clientaccounts.staff import update_staff_member
+from tests.support.concurrency import run_concurrently
 from tests.support.request_bodies import new_client_body
 from tests.support.stack import BootstrappedOrganization, Caller, Stack
 
@@ -223,3 +229,31 @@ def test_r25_the_unassigned_list_is_one_organizations(stack: Stack) -> None:
     mine = _create(stack.as_admin(org))
     _create(stack.as_admin(other))
     assert _unassigned(stack.as_admin(org)) == [mine]
+
+
+def test_r25_a_departure_and_a_dissociation_at_once_leave_the_count_right(stack: Stack) -> None:
+    """Both changes count from the client's number as read; the second to commit finds it
+    changed (409, to retry) instead of counting from a stale one."""
+    org = stack.organization()
+    admin = stack.as_admin(org)
+    slug = org.org["slug"]
+    manager = AuthCaller("staff", slug, org.admin_id, roles=frozenset({"org_admin"}))
+    for _ in range(3):
+        leaving, other = _practitioner(stack, org), _practitioner(stack, org)
+        client_id = _create(admin, leaving, other)
+        results = run_concurrently(
+            [
+                lambda p=leaving: update_staff_member(
+                    manager, p, UpdateStaffRequest.parse({"active": False})
+                ),
+                lambda c=client_id, p=other: dissociate_client_from_practitioner(manager, c, p),
+            ]
+        )
+        assert all(r is None or isinstance(r, dict | Conflict) for r in results), results
+        stored = store.get_client(slug, client_id)
+        assert stored is not None
+        associations = store.list_client_associations(slug, client_id)
+        staff = store.get_staff_many(slug, [a.practitioner_id for a in associations])
+        active = sum(1 for s in staff if s.active)
+        assert stored.active_practitioners == active, results
+        assert (client_id in _unassigned(admin)) == (active == 0), results
