@@ -1,4 +1,5 @@
-"""GET /clients (R14) and GET /clients/{client_id}."""
+"""GET /clients (R14: by status, name prefix, email, newest first; R25: unassigned) and
+GET /clients/{client_id}."""
 
 from typing import Any
 
@@ -14,7 +15,17 @@ app = create_api()
 
 @app.get("/clients", query=ClientListQuery, answer=ClientPage)
 def list_by_status(caller: Caller, query: ClientListQuery) -> ClientPage:
-    return list_clients(caller, status=query.status, limit=query.limit, cursor=query.cursor)
+    return list_clients(
+        caller,
+        # Absent, a list is of active clients and an email search of any status.
+        status=query.status if "status" in query.fields_given else None,
+        limit=query.limit,
+        cursor=query.cursor,
+        q=query.q,
+        email=query.email,
+        sort=query.sort,
+        unassigned=query.unassigned,
+    )
 
 
 @app.get("/clients/{client_id}", answer=ClientView)

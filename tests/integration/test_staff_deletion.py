@@ -13,7 +13,7 @@ from clientaccounts.organizations import BootstrappedOrganization
 from clientaccounts.persistence import keys, store
 from clientaccounts.persistence.models import AuditEvent
 from tests.support.lambda_events import call_api
-from tests.support.request_bodies import PASSWORD, registration_body
+from tests.support.request_bodies import PASSWORD, new_client_body, registration_body
 from tests.support.stack import Caller, Stack
 
 
@@ -113,3 +113,21 @@ def test_r25_a_dept_admin_deletes_only_within_their_departments(stack: Stack) ->
     assert dept_admin.call("DELETE", f"/staff/{near.staff_id}").status == 204
     other = stack.organization()
     assert stack.as_admin(other).call("DELETE", f"/staff/{near.staff_id}").status == 404
+
+
+def test_r25_deleting_an_active_practitioner_leaves_their_clients_unassigned(
+    stack: Stack,
+) -> None:
+    org = stack.organization()
+    admin = stack.as_admin(org)
+    doc = stack.staff(org, roles=["practitioner"])
+    created = admin.call(
+        "POST", "/clients", new_client_body(practitioners=[{"practitioner_id": doc.staff_id}])
+    )
+    assert created.status == 201, created.body
+    before = admin.call("GET", "/clients", query={"unassigned": "true"}).body["items"]
+    assert created.body["id"] not in [c["id"] for c in before]
+    assert admin.call("DELETE", f"/staff/{doc.staff_id}").status == 204
+    after = admin.call("GET", "/clients", query={"unassigned": "true"}).body["items"]
+    assert created.body["id"] in [c["id"] for c in after]
+    assert store.list_client_associations(org.org["slug"], created.body["id"]) == []

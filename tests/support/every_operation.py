@@ -343,6 +343,14 @@ def _resend_staff_invitation(s: Scenario) -> Request:
     return _api(s.admin, "POST", f"/staff/{invited.body['id']}/invitation")
 
 
+def _deactivate_practitioner(s: Scenario) -> Request:
+    """A practitioner with one client, who is left with none (R25)."""
+    leaving = s.stack.staff(s.org, roles=["practitioner"], departments=[s.department]).staff_id
+    body = new_client_body(practitioners=[{"practitioner_id": leaving}])
+    assert s.admin.call("POST", "/clients", body).status == 201
+    return _api(s.admin, "PATCH", f"/staff/{leaving}", {"active": False})
+
+
 OPERATIONS: list[Operation] = [
     Operation(
         "GET /public/orgs/{slug}",
@@ -407,6 +415,26 @@ OPERATIONS: list[Operation] = [
     ),
     Operation("GET /clients", "ReadClientsFunction", lambda s: _api(s.admin, "GET", "/clients")),
     Operation("GET /clients (next page)", "ReadClientsFunction", _next_page_of_clients),
+    Operation(
+        "GET /clients (q)",
+        "ReadClientsFunction",
+        lambda s: _api(s.admin, "GET", "/clients", query={"q": s.invited()["last_name"][:4]}),
+    ),
+    Operation(
+        "GET /clients (email)",
+        "ReadClientsFunction",
+        lambda s: _api(s.admin, "GET", "/clients", query={"email": s.invited()["email"]}),
+    ),
+    Operation(
+        "GET /clients (newest first)",
+        "ReadClientsFunction",
+        lambda s: _api(s.admin, "GET", "/clients", query={"sort": "created_desc"}),
+    ),
+    Operation(
+        "GET /clients (unassigned)",
+        "ReadClientsFunction",
+        lambda s: _api(s.admin, "GET", "/clients", query={"unassigned": "true"}),
+    ),
     Operation(
         "GET /clients/{client_id}",
         "ReadClientsFunction",
@@ -505,6 +533,11 @@ OPERATIONS: list[Operation] = [
         "DELETE /staff/{staff_id}",
         "UpdateStaffFunction",
         lambda s: _api(s.admin, "DELETE", f"/staff/{s.colleague()}"),
+    ),
+    Operation(
+        "PATCH /staff/{staff_id} (practitioner deactivated)",
+        "UpdateStaffFunction",
+        _deactivate_practitioner,
     ),
     Operation("GET /org", "OrganizationFunction", lambda s: _api(s.admin, "GET", "/org")),
     Operation(

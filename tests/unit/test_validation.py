@@ -115,9 +115,23 @@ def test_a_patch_knows_which_fields_it_named_null_included() -> None:
 
 
 def test_a_query_string_takes_defaults_reads_numbers_and_ignores_unknown_names() -> None:
-    assert ClientListQuery.parse({}).as_dict() == {"status": "active", "limit": 25, "cursor": None}
+    assert ClientListQuery.parse({}).as_dict() == {
+        "status": "active",
+        "limit": 25,
+        "cursor": None,
+        "q": None,
+        "email": None,
+        "sort": "name",
+        "unassigned": False,
+    }
     parsed = ClientListQuery.parse({"limit": "10", "status": "pending", "_": "123"})
     assert (parsed.limit, parsed.status) == (10, "pending")
+    # Query strings carry booleans as the words "true" and "false", nothing else.
+    assert ClientListQuery.parse({"unassigned": "true"}).unassigned is True
+    assert ClientListQuery.parse({"unassigned": "false"}).unassigned is False
+    assert refusals(ClientListQuery, {"unassigned": "1"}) == {
+        ("unassigned",): "Must be true or false."
+    }
 
 
 def test_null_is_refused_where_the_field_does_not_allow_it() -> None:

@@ -97,6 +97,9 @@ class StaffView(TypedDict):
     created_at: str
     link: LinkView | None
     clients: NotRequired[list[PractitionerClient]]
+    # R25: answering the deactivation of a practitioner or the removal of the role, how many
+    # active clients are left with no active practitioner (GET /clients?unassigned=true).
+    clients_without_practitioner: NotRequired[int]
 
 
 class StaffPage(TypedDict):

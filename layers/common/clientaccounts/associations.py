@@ -13,7 +13,7 @@ from .auth import Action, Caller, authorize, check_client_in_scope, check_depart
 from .errors import Conflict, InvalidInput, NotFound
 from .outbox import audit_by
 from .persistence import store, writes
-from .persistence.models import Association
+from .persistence.models import Association, Client, Staff
 
 
 def add_association(
@@ -42,7 +42,58 @@ def add_association(
 
 
 def remove_association(tx: store.Transaction, association: Association) -> None:
+    """For a client that goes too (deleted): its count of practitioners goes with it."""
     writes.remove_association(tx, association)
+
+
+def _changed_meanwhile() -> Conflict:
+    return Conflict(
+        "The client's practitioners changed meanwhile; try again.", code="concurrent_change"
+    )
+
+
+def active_practitioner_count(client: Client) -> int:
+    """R25: how many active practitioners the client is associated with, as the client
+    records it; for a client written before the count was kept, counted from its associations
+    and those practitioners (one Query, one BatchGetItem)."""
+    if client.active_practitioners is not None:
+        return int(client.active_practitioners)
+    associations = store.list_client_associations(client.org_id, client.client_id)
+    staff = store.get_staff_many(client.org_id, [a.practitioner_id for a in associations])
+    return sum(1 for s in staff if s.active and "practitioner" in s.roles)
+
+
+# One transaction holds the staff member, an org_admin check, the audit event and each client.
+MAX_CLIENTS_MOVED = 96
+
+
+def practitioner_changes_clients(
+    tx: store.Transaction, practitioner: Staff, *, leaving: bool
+) -> int:
+    """R25: a practitioner is deactivated (`leaving`) or reactivated, and each of their
+    clients' count of active practitioners moves by one in the same transaction (a client
+    left at 0 joins the Unassigned list). Returns how many active clients are left with no
+    active practitioner. Their clients come from the `ByPractitioner` index, checked against
+    the practitioner's own count (the staff write conditions on it: no association comes or
+    goes meanwhile)."""
+    associations = store.list_practitioner_associations(practitioner.org_id, practitioner.staff_id)
+    if len(associations) != int(practitioner.client_count or 0):
+        raise _changed_meanwhile()  # the index has not caught up yet
+    if len(associations) > MAX_CLIENTS_MOVED:
+        raise Conflict(
+            f"This practitioner has more than {MAX_CLIENTS_MOVED} clients; reassign some first.",
+            code="too_many_clients",
+            field="active",
+        )
+    clients = store.get_clients_many(practitioner.org_id, [a.client_id for a in associations])
+    left = 0
+    for client in clients:
+        before = active_practitioner_count(client)
+        after = max(before - 1, 0) if leaving else before + 1
+        writes.set_active_practitioners(tx, client, after, on_conflict=_changed_meanwhile())
+        if after == 0 and client.status == rules.Status.ACTIVE and writes.in_client_lists(client):
+            left += 1
+    return left
 
 
 def association_view(association: Association) -> AssociationView:
@@ -78,7 +129,8 @@ def associate_client_with_practitioner(
     """R11, from either side: only practitioners, in one of their departments (the one given,
     or their only/first), and a department within the caller's unless they are org_admin."""
     authorize(caller, Action.MANAGE_CLIENTS)
-    if store.get_client(caller.org_id, client_id) is None:
+    client = store.get_client(caller.org_id, client_id)
+    if client is None:
         raise NotFound("No such client.", code="client_not_found")
     associations_to_change(caller, client_id)
     choice = rules.choose_practitioner_department(
@@ -86,15 +138,19 @@ def associate_client_with_practitioner(
     )
     check_department_scope(caller, choice.department_id)
     tx = store.Transaction()
-    writes.check_client_exists(
-        tx,
-        caller.org_id,
-        client_id,
-        on_conflict=NotFound("No such client.", code="client_not_found"),
+    # The client's count first (on condition: as read, and the client still there); an
+    # association is only ever made with an active practitioner (its own condition).
+    writes.set_active_practitioners(
+        tx, client, active_practitioner_count(client) + 1, on_conflict=_changed_meanwhile()
     )
     association = add_association(tx, caller.org_id, client_id, choice)
     tx.save(audit_by(caller, "client", client_id, "association.created"))
-    tx.commit()
+    try:
+        tx.commit()
+    except Conflict as exc:
+        if exc.code == "concurrent_change" and store.get_client(caller.org_id, client_id) is None:
+            raise NotFound("No such client.", code="client_not_found") from exc
+        raise
     return association_view(association)
 
 
@@ -107,8 +163,24 @@ def dissociate_client_from_practitioner(
     if association is None:
         raise NotFound("This client is not associated with this practitioner.")
     check_department_scope(caller, association.department_id)
+    client = store.get_client(caller.org_id, client_id)
+    practitioner = store.get_staff(caller.org_id, practitioner_id)
+    # R25: leaving an active practitioner moves the client's count (at 0: unassigned).
+    counted = practitioner is not None and practitioner.active
     tx = store.Transaction()
-    remove_association(tx, association)
+    writes.remove_association(
+        tx,
+        association,
+        practitioner_active=None if practitioner is None else practitioner.active,
+        on_conflict=_changed_meanwhile(),
+    )
+    if client is not None and counted:
+        writes.set_active_practitioners(
+            tx,
+            client,
+            max(active_practitioner_count(client) - 1, 0),
+            on_conflict=_changed_meanwhile(),
+        )
     tx.save(audit_by(caller, "client", client_id, "association.removed"))
     tx.commit()
 

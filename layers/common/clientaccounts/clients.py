@@ -253,7 +253,7 @@ def create_client(
             "The same request is being carried out; try again.", code="concurrent_change"
         ),
     )
-    writes.insert_client(tx, client)
+    writes.insert_client(tx, client, practitioners=len(choices))
     writes.claim_unique(
         tx,
         keys.client_email_guard_key(org.org_id, new.email),
@@ -287,20 +287,56 @@ def get_client_detail(caller: Caller, client_id: str) -> ClientView:
 
 
 def list_clients(
-    caller: Caller, status: str = "active", limit: int = 25, cursor: str | None = None
+    caller: Caller,
+    status: str | None = "active",
+    limit: int = 25,
+    cursor: str | None = None,
+    *,
+    q: str | None = None,
+    email: str | None = None,
+    sort: str = "name",
+    unassigned: bool = False,
 ) -> ClientPage:
-    """R14: one status at a time (active by default), by last then first name, paginated."""
+    """R14: one status at a time (active by default), by last then first name, paginated;
+    `sort="created_desc"` newest first. `q` narrows to a name prefix (keys.name_prefix: the
+    start of the last name, or "last, start of first"); `unassigned` to clients with no
+    active practitioner (R25). `email` finds the one client with that address, whatever its
+    status unless `status` is given. Each is one Query of an index (or GetItems), never a Scan;
+    a cursor only continues the list it was made for."""
     authorize(caller, Action.MANAGE_CLIENTS)
-    if status not in {s.value for s in rules.Status}:
+    if status is not None and status not in {s.value for s in rules.Status}:
         raise InvalidInput("status is active, inactive or pending.", field="status")
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit is between 1 and {MAX_PAGE}.", field="limit")
+    if email is not None:
+        if q is not None or sort != "name" or unassigned or cursor is not None:
+            raise InvalidInput(
+                "email finds one client; it combines with status only.", field="email"
+            )
+        found = store.find_client_by_email(caller.org_id, email)
+        if found is None or (status is not None and found.status != status):
+            return {"items": [], "next_cursor": None}
+        return {"items": [client_view(found)], "next_cursor": None}
+    if sort != "name" and (q is not None or unassigned):
+        raise InvalidInput("A name search or the unassigned list is in name order.", field="sort")
+    status = status or rules.Status.ACTIVE.value
     status_key = keys.status_key(caller.org_id, status)
-    start = store.decode_cursor(cursor, caller.org_id, status_key) if cursor else None
-    page = store.query_clients_by_status(status_key, limit=limit, start=start)
+    partition = keys.client_list_partition(
+        caller.org_id, status, q=q, sort=sort, unassigned=unassigned
+    )
+    start = store.decode_cursor(cursor, caller.org_id, partition) if cursor else None
+    prefix = keys.name_prefix(q) if q is not None else None
+    if unassigned:
+        page = store.query_unassigned_clients(status_key, prefix, limit=limit, start=start)
+    elif prefix is not None:
+        page = store.query_clients_by_name_prefix(status_key, prefix, limit=limit, start=start)
+    elif sort == "created_desc":
+        page = store.query_clients_newest_first(status_key, limit=limit, start=start)
+    else:
+        page = store.query_clients_by_status(status_key, limit=limit, start=start)
     return {
         "items": [client_view(c) for c in page.items],
-        "next_cursor": store.encode_cursor(caller.org_id, status_key, page.last_evaluated_key),
+        "next_cursor": store.encode_cursor(caller.org_id, partition, page.last_evaluated_key),
     }
 
 

@@ -380,6 +380,7 @@ def _commit_confirmation(
         link_hash=link.token_hash,
         username=stored_username,
         at=now_iso,
+        practitioners_added=0 if choice is None else 1,
         on_conflict=_ClientChanged("changed"),
     )
     if choice is not None:

@@ -184,9 +184,17 @@ PAGE_SIZE = Integer(ge=1, le=100, from_text=True)
 
 
 class ClientListQuery(QueryParameters):
+    """GET /clients (R14): a status list in name order, or newest first (`sort`); narrowed to
+    a last-name prefix (`q`) or to clients with no active practitioner (`unassigned`); or the
+    one client with an address (`email`). clients.list_clients says which combine."""
+
     status: str = field(Text(min_length=0, max_length=16), default="active")
     limit: int = field(PAGE_SIZE, default=25)
     cursor: str | None = field(CURSOR, default=None)
+    q: str | None = field(Text(max_length=100, strip=True), default=None)
+    email: str | None = field(EMAIL, default=None)
+    sort: str = field(Text(max_length=16, pattern=r"^(name|created_desc)$"), default="name")
+    unassigned: bool = field(Boolean(from_text=True), default=False)
 
 
 class HistoryQuery(QueryParameters):

@@ -12,6 +12,7 @@ from typing import Any
 
 from . import clock, identity
 from .answers import PractitionerClient, StaffPage, StaffView
+from .associations import practitioner_changes_clients
 from .auth import ALL_STAFF_ROLES, Action, Caller, authorize, caller_organization
 from .care_sessions import DELETION_HOLD, has_session_history
 from .config import get_settings
@@ -231,6 +232,7 @@ def update_staff_member(caller: Caller, staff_id: str, changes: UpdateStaffReque
     if changes.new_client_notifications is not None:
         fields["new_client_notifications"] = changes.new_client_notifications
     deactivating = changes.active is False and member.active
+    reactivating = changes.active is True and not member.active
     if changes.active is not None:
         fields["active"] = changes.active
     tx = store.Transaction()
@@ -252,6 +254,14 @@ def update_staff_member(caller: Caller, staff_id: str, changes: UpdateStaffReque
                 field="roles",
             ),
         )
+    # R25: a practitioner's clients count their active practitioners; those left with none
+    # are reported (and listed by GET /clients?unassigned=true).
+    moves_clients = (deactivating or reactivating) and not require_no_clients
+    left_without: int | None = 0 if "practitioner" in before - after else None
+    if moves_clients and member.client_count:
+        left_without = practitioner_changes_clients(tx, member, leaving=deactivating)
+    elif deactivating and "practitioner" in before:
+        left_without = 0
     if deactivating and member.username:
         identity.sign_out_everywhere(member.username)  # first: a failure changes nothing
     writes.update_staff(
@@ -261,6 +271,7 @@ def update_staff_member(caller: Caller, staff_id: str, changes: UpdateStaffReque
         at=clock.iso(clock.now()),
         require_no_clients=require_no_clients,
         on_conflict=conflict,
+        same_clients=moves_clients,
     )
     tx.save(
         audit_by(
@@ -268,7 +279,10 @@ def update_staff_member(caller: Caller, staff_id: str, changes: UpdateStaffReque
         )
     )
     tx.commit()
-    return staff_view(staff_member(caller, staff_id))
+    view = staff_view(staff_member(caller, staff_id))
+    if left_without is not None and not reactivating:
+        view["clients_without_practitioner"] = left_without
+    return view
 
 
 def _keep_an_org_admin(tx: store.Transaction, caller: Caller, leaving_id: str) -> None:
@@ -315,7 +329,11 @@ def delete_staff_member(caller: Caller, staff_id: str) -> None:
             code="individual_practitioner",
         )
     associations = store.list_practitioner_associations(caller.org_id, staff_id)
-    if len(associations) > MAX_CLIENTS_DELETED_WITH:
+    # An active practitioner's clients each lose one active practitioner (R25: counted, and
+    # listed as unassigned at none): one more operation per client in the transaction.
+    moves_clients = bool(associations) and member.active and "practitioner" in member.roles
+    limit = MAX_CLIENTS_DELETED_WITH // 2 if moves_clients else MAX_CLIENTS_DELETED_WITH
+    if len(associations) > limit:
         raise Conflict(
             "This practitioner has too many clients to delete at once; reassign some first.",
             code="has_associations",
@@ -351,6 +369,8 @@ def delete_staff_member(caller: Caller, staff_id: str) -> None:
     )
     for association in associations:
         writes.drop_association(tx, association)
+    if moves_clients:
+        practitioner_changes_clients(tx, member, leaving=True)
     for token_hash in (member.link_hash, member.email_change_link_hash):
         if token_hash:
             writes.delete_link(tx, token_hash)

@@ -160,8 +160,12 @@ class Number(Rule):
 
 @dataclasses.dataclass(frozen=True)
 class Boolean(Rule):
+    from_text: bool = False  # query strings carry "true" and "false" as text
+
     def check(self, value: Any, location: Location) -> bool:
-        if not isinstance(value, bool):  # not 1, not "true"
+        if self.from_text and value in ("true", "false"):
+            value = value == "true"
+        if not isinstance(value, bool):  # not 1, not "true" in a body
             raise _invalid(location, "Must be true or false.")
         return value
 

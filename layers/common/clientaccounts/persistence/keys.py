@@ -72,6 +72,32 @@ def name_key(last_name: str, first_name: str, client_id: str) -> str:
     return f"{last_name.lower()}#{first_name.lower()}#{client_id}"
 
 
+def name_prefix(q: str) -> str:
+    """The `name_key` prefix of a name search (GET /clients?q=): the start of the last name
+    ("smi"), or a whole last name, a comma and the start of the first name ("smith, jo"),
+    lower case as `name_key`."""
+    last, comma, first = q.partition(",")
+    if not comma:
+        return last.strip().lower()
+    return f"{last.strip().lower()}#{first.strip().lower()}"
+
+
+def client_list_partition(
+    org_id: str, status: str, *, q: str | None = None, sort: str = "name", unassigned: bool = False
+) -> str:
+    """What a client list's cursors are bound to: the organization, the status, and how the
+    list was narrowed and ordered. The plain status list keeps the bare status key (cursors
+    made before); a search names its prefix by a hash, so no name is kept with a cursor."""
+    partition = status_key(org_id, status)
+    if unassigned:
+        partition += "#unassigned"
+    if sort != "name":
+        partition += f"#sort={sort}"
+    if q is not None:
+        partition += "#q=" + hashlib.sha256(name_prefix(q).encode()).hexdigest()[:32]
+    return partition
+
+
 # --- Associations -----------------------------------------------------------------------
 
 

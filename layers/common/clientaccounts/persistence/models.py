@@ -106,6 +106,31 @@ class ClientsByStatus(GlobalSecondaryIndex["Client"]):
     name_key = UnicodeAttribute(range_key=True)  # "<last>#<first>#<client_id>", lower case
 
 
+class ClientsByCreated(GlobalSecondaryIndex["Client"]):
+    """R14, "newest first": a status list of one organization by creation time (read
+    backwards)."""
+
+    class Meta:
+        index_name = "ByCreated"
+        projection = AllProjection()
+
+    status_key = UnicodeAttribute(hash_key=True)  # "<org_id>#<status>"
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class UnassignedByName(GlobalSecondaryIndex["Client"]):
+    """R25, sparse: only a client with no active practitioner carries `unassigned_key`
+    ("<org_id>#<status>", as `status_key`): a staff-created client, or a self-registration once
+    its email is confirmed. In name order, like ByStatus."""
+
+    class Meta:
+        index_name = "Unassigned"
+        projection = AllProjection()
+
+    unassigned_key = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+
+
 class UnconfirmedByDeadline(GlobalSecondaryIndex["Client"]):
     """R19, sparse: only unconfirmed self-registrations carry `cleanup_bucket`, so the
     cleanup reads exactly the accounts whose deadline has passed."""
@@ -172,10 +197,17 @@ class Client(Model):
     cleanup_due_at = UnicodeAttribute(null=True)
     approval_bucket = UnicodeAttribute(null=True)
     awaiting_approval_since = UnicodeAttribute(null=True)
+    # R25: how many active practitioners the client is associated with, moved in the same
+    # transaction as each association and each practitioner's (de)activation; at 0 a client in
+    # the lists (not an unconfirmed sign-up) carries `unassigned_key`. None: written before.
+    active_practitioners = NumberAttribute(null=True)
+    unassigned_key = UnicodeAttribute(null=True)
     # The create request's guard (staff-created clients), released when the client is deleted.
     request_guard_key = UnicodeAttribute(null=True)
 
     by_status = ClientsByStatus()
+    by_created = ClientsByCreated()
+    unassigned = UnassignedByName()
     unconfirmed_by_deadline = UnconfirmedByDeadline()
     awaiting_approval = AwaitingApproval()
 

@@ -19,7 +19,7 @@ from .. import clock
 from ..errors import InvalidInput
 from .connection import FAILURES, unavailable
 from .connection import ensure_bound as ensure_bound
-from .keys import client_ref, hash_token, practitioner_ref
+from .keys import client_email_guard_key, client_ref, hash_token, practitioner_ref
 from .models import (
     APPROVAL_BUCKET,
     CLEANUP_BUCKET,
@@ -202,6 +202,73 @@ def query_clients_by_status(
         return Page(items, result.last_evaluated_key)
     except FAILURES as exc:
         raise unavailable(exc) from exc
+
+
+def query_clients_by_name_prefix(
+    status_key: str, prefix: str, *, limit: int, start: dict[str, Any] | None
+) -> Page[Client]:
+    """One page of the ByStatus index whose `name_key` begins with `prefix`, in name order."""
+    ensure_bound()
+    try:
+        result = Client.by_status.query(
+            status_key,
+            Client.name_key.startswith(prefix),
+            limit=limit,
+            page_size=limit,
+            last_evaluated_key=start,
+        )
+        items = list(result)
+        return Page(items, result.last_evaluated_key)
+    except FAILURES as exc:
+        raise unavailable(exc) from exc
+
+
+def query_clients_newest_first(
+    status_key: str, *, limit: int, start: dict[str, Any] | None
+) -> Page[Client]:
+    """One page of the ByCreated index, newest first (R14, "newest first")."""
+    ensure_bound()
+    try:
+        result = Client.by_created.query(
+            status_key,
+            scan_index_forward=False,
+            limit=limit,
+            page_size=limit,
+            last_evaluated_key=start,
+        )
+        items = list(result)
+        return Page(items, result.last_evaluated_key)
+    except FAILURES as exc:
+        raise unavailable(exc) from exc
+
+
+def query_unassigned_clients(
+    unassigned_key: str, prefix: str | None, *, limit: int, start: dict[str, Any] | None
+) -> Page[Client]:
+    """One page of the sparse Unassigned index (R25): clients of one status with no active
+    practitioner, in name order, optionally from a `name_key` prefix."""
+    ensure_bound()
+    try:
+        result = Client.unassigned.query(
+            unassigned_key,
+            Client.name_key.startswith(prefix) if prefix else None,
+            limit=limit,
+            page_size=limit,
+            last_evaluated_key=start,
+        )
+        items = list(result)
+        return Page(items, result.last_evaluated_key)
+    except FAILURES as exc:
+        raise unavailable(exc) from exc
+
+
+def find_client_by_email(org_id: str, email: str) -> Client | None:
+    """The client with this address here (R27's canonical form): its email guard, then the
+    client it names (GET /clients?email=)."""
+    guard = get_guard(client_email_guard_key(org_id, email))
+    if guard is None or guard.owner_kind != "client":
+        return None
+    return get_client(org_id, guard.owner_id)
 
 
 @dataclass(frozen=True)

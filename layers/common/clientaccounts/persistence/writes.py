@@ -55,14 +55,63 @@ def insert(tx: Transaction, item: Model, *, on_conflict: DomainError | None = No
     tx.save(item, _KEY_OF_NEW[type(item)].does_not_exist(), on_conflict=on_conflict)
 
 
-def insert_client(tx: Transaction, client: Client) -> None:
-    """A new client, with its ByStatus keys; an unconfirmed self-registration (one with a
-    `cleanup_due_at`) joins the cleanup's sparse index (R19)."""
+def in_client_lists(client: Client) -> bool:
+    """Whether the client counts in the unassigned list once it has no active practitioner:
+    staff-created, or self-registered with the address confirmed (an unconfirmed sign-up is
+    nobody's to assign yet)."""
+    return client.origin == "staff" or bool(client.email_confirmed)
+
+
+def insert_client(tx: Transaction, client: Client, *, practitioners: int = 0) -> None:
+    """A new client, with its ByStatus keys and its count of active practitioners (the
+    associations made in the same transaction); an unconfirmed self-registration (one with a
+    `cleanup_due_at`) joins the cleanup's sparse index (R19), a listed client with no
+    practitioner the Unassigned one (R25)."""
     client.status_key = keys.status_key(client.org_id, client.status)
     client.name_key = keys.name_key(client.last_name, client.first_name, client.client_id)
     if client.cleanup_due_at:
         client.cleanup_bucket = CLEANUP_BUCKET
+    client.active_practitioners = practitioners
+    if practitioners == 0 and in_client_lists(client):
+        client.unassigned_key = client.status_key
     insert(tx, client)
+
+
+def _same_practitioner_count(client: Client) -> Condition:
+    """That the client's count of active practitioners is as read (absent on a client
+    written before the count was kept), and that the client still exists."""
+    if client.active_practitioners is None:
+        return Client.client_id.exists() & Client.active_practitioners.does_not_exist()
+    return Client.active_practitioners == client.active_practitioners
+
+
+def _count_actions(
+    client: Client, count: int, *, listed: bool, status: str | None = None
+) -> list[Action]:
+    """The count, and the Unassigned index's key: set at 0 for a listed client, else gone."""
+    actions: list[Action] = [Client.active_practitioners.set(count)]
+    if count == 0 and listed:
+        actions.append(
+            Client.unassigned_key.set(keys.status_key(client.org_id, status or client.status))
+        )
+    else:
+        actions.append(Client.unassigned_key.remove())
+    return actions
+
+
+def set_active_practitioners(
+    tx: Transaction, client: Client, count: int, *, on_conflict: DomainError
+) -> None:
+    """R25: the client now has `count` active practitioners (an association made or removed,
+    a practitioner deactivated or back); at 0 a listed client joins the Unassigned index,
+    otherwise it leaves it. On condition that the count is still as read: two such changes
+    at once cannot both count from the same number."""
+    tx.update(
+        client,
+        _count_actions(client, count, listed=in_client_lists(client)),
+        _same_practitioner_count(client),
+        on_conflict=on_conflict,
+    )
 
 
 def uniqueness_guard(guard_key: str, org_id: str, owner_kind: str, owner_id: str) -> Guard:
@@ -313,12 +362,17 @@ def confirm_client_email(
     link_hash: str,
     username: str,
     at: str,
+    practitioners_added: int,
     on_conflict: DomainError,
 ) -> None:
     """R9, R10: the address is proven and the credentials chosen; the sign-up leaves the
-    cleanup's index and, if pending, joins the approval reminders'. The client must still be
-    as read: unconfirmed, the link live, the same status, its deadline not passed."""
+    cleanup's index and, if pending, joins the approval reminders'; with no active
+    practitioner (the association of its choice is `practitioners_added`), the Unassigned
+    index (R25). The client must still be as read: unconfirmed, the link live, the same
+    status, its deadline not passed, the same count of practitioners."""
+    count = int(client.active_practitioners or 0) + practitioners_added
     actions: list[Action] = [
+        *_count_actions(client, count, listed=True),
         Client.email_confirmed.set(True),
         Client.credentials_set.set(True),
         Client.username.set(username),
@@ -338,7 +392,8 @@ def confirm_client_email(
         (Client.email_confirmed == False)  # noqa: E712
         & (Client.link_hash == link_hash)
         & (Client.status == client.status)
-        & (Client.cleanup_due_at.does_not_exist() | (Client.cleanup_due_at > at)),
+        & (Client.cleanup_due_at.does_not_exist() | (Client.cleanup_due_at > at))
+        & _same_practitioner_count(client),
         on_conflict=on_conflict,
     )
 
@@ -505,11 +560,26 @@ def update_client(
             Client.approval_bucket.remove(),
             Client.awaiting_approval_since.remove(),
         ]
+        actions_, unassigned = _unassigned_follows_status(client, status)
+        actions += actions_
+        condition &= unassigned
     tx.update(client, actions, condition, on_conflict=on_conflict)
+
+
+def _unassigned_follows_status(client: Client, status: str) -> tuple[list[Action], Condition]:
+    """An unassigned client stays in the Unassigned index under its new status; on condition
+    that it is still (or still not) unassigned, as read."""
+    if client.unassigned_key:
+        return (
+            [Client.unassigned_key.set(keys.status_key(client.org_id, status))],
+            Client.unassigned_key == client.unassigned_key,
+        )
+    return [], Client.unassigned_key.does_not_exist()
 
 
 def approve_client(tx: Transaction, client: Client, *, at: str, on_conflict: DomainError) -> None:
     """R16: pending -> active, out of the reminders' sparse index; only from pending."""
+    unassigned_actions, unassigned = _unassigned_follows_status(client, "active")
     tx.update(
         client,
         [
@@ -518,8 +588,9 @@ def approve_client(tx: Transaction, client: Client, *, at: str, on_conflict: Dom
             Client.updated_at.set(at),
             Client.approval_bucket.remove(),
             Client.awaiting_approval_since.remove(),
+            *unassigned_actions,
         ],
-        Client.status == "pending",
+        (Client.status == "pending") & unassigned,
         on_conflict=on_conflict,
     )
 
@@ -578,9 +649,23 @@ def add_association(
     )
 
 
-def remove_association(tx: Transaction, association: Association) -> None:
+def remove_association(
+    tx: Transaction,
+    association: Association,
+    *,
+    practitioner_active: bool | None = None,
+    on_conflict: DomainError | None = None,
+) -> None:
+    """The association goes and the practitioner's client count with it; with
+    `practitioner_active`, on condition that the practitioner is still as active as read
+    (the client's count of active practitioners moves by what was read, R25)."""
     tx.delete(association, Association.client_ref.exists())
-    tx.update(Staff(association.org_id, association.practitioner_id), [Staff.client_count.add(-1)])
+    tx.update(
+        Staff(association.org_id, association.practitioner_id),
+        [Staff.client_count.add(-1)],
+        None if practitioner_active is None else Staff.active == practitioner_active,
+        on_conflict=on_conflict,
+    )
 
 
 def drop_association(tx: Transaction, association: Association) -> None:
@@ -683,10 +768,13 @@ def update_staff(
     at: str,
     require_no_clients: bool,
     on_conflict: DomainError,
+    same_clients: bool = False,
 ) -> None:
     """PATCH /staff/{id} (R12): roles, departments, notifications, active. With
     `require_no_clients` (the practitioner role goes), on condition that no client is
-    associated: the count moves in the associations' own transactions, so there is no race."""
+    associated: the count moves in the associations' own transactions, so there is no race.
+    With `same_clients` (their clients' counts move with their activity, R25), on condition
+    that their client count is as read: no association came or went meanwhile."""
     allowed = {"roles", "department_ids", "new_client_notifications", "active"}
     if set(fields) - allowed:
         raise ValueError(f"not a staff field: {sorted(set(fields) - allowed)}")
@@ -695,6 +783,12 @@ def update_staff(
     condition = Staff.staff_id.exists()
     if require_no_clients:
         condition &= Staff.client_count.does_not_exist() | (Staff.client_count == 0)
+    if same_clients:
+        condition &= (
+            Staff.client_count.does_not_exist()
+            if member.client_count is None
+            else Staff.client_count == member.client_count
+        )
     tx.update(member, actions, condition, on_conflict=on_conflict)
 
 
