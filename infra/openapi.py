@@ -68,6 +68,22 @@ ERRORS_OF_AUTHENTICATED_ROUTES = {
     ),
     "409": "Conflict with the current state",
 }
+_LINK_GONE = "The link was used (`link_used`), replaced by a newer one (`link_replaced`) or expired"
+_USERNAME_TAKEN = "The username is taken (`username_taken`); the link stays usable"
+# Statuses particular to some routes (API.md), beyond the ones every route may answer.
+ERRORS_OF_ROUTE: dict[tuple[str, str], dict[str, str]] = {
+    ("POST", "/public/email-confirmations"): {"409": _USERNAME_TAKEN, "410": _LINK_GONE},
+    ("POST", "/public/invitations/accept"): {"409": _USERNAME_TAKEN, "410": _LINK_GONE},
+    ("POST", "/public/password-resets"): {
+        "409": "The link is being used right now (`link_in_use`); try again",
+        "410": _LINK_GONE,
+    },
+    ("POST", "/public/email-changes/confirm"): {
+        "409": "The address was taken meanwhile (`email_taken`)",
+        "410": _LINK_GONE,
+    },
+    ("POST", "/me/email-change"): {"429": "Too many emails to this address; try later"},
+}
 
 
 def _error_response(description: str) -> dict[str, Any]:
@@ -183,12 +199,14 @@ def build_openapi() -> dict[str, Any]:
             operation["security"] = [{"CognitoIdToken": []}]
             for status, description in ERRORS_OF_AUTHENTICATED_ROUTES.items():
                 responses[status] = _error_response(description)
+        for status, description in ERRORS_OF_ROUTE.get((route.method, route.path), {}).items():
+            responses[status] = _error_response(description)
         operation["responses"] = dict(sorted(responses.items()))
         operation["operationId"] = f"{route.function}.{route.event}"
         paths.setdefault(route.path, {})[route.method.lower()] = operation
     schemas["Error"] = ERROR
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {
             "title": "Client accounts API",
             "version": "1",

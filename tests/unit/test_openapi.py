@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from openapi_spec_validator import validate
+
 from infra.openapi import build_openapi
 from infra.template import api_routes
 
@@ -37,3 +39,16 @@ def test_every_success_answer_has_a_schema_and_its_declared_status() -> None:
             schema = responses[success]["content"]["application/json"]["schema"]
             name = schema["$ref"].rsplit("/", 1)[1]
             assert document["components"]["schemas"][name]["type"] == "object"
+
+
+def test_the_document_is_valid_openapi_3_1() -> None:
+    document = build_openapi()
+    assert document["openapi"].startswith("3.1.")
+    validate(document)  # openapi-spec-validator: raises on any error
+
+
+def test_link_routes_document_the_gone_and_taken_answers() -> None:
+    document = build_openapi()
+    for path in ("/public/email-confirmations", "/public/invitations/accept"):
+        responses = document["paths"][path]["post"]["responses"]
+        assert {"409", "410"} <= set(responses), path

@@ -321,7 +321,9 @@ class RequestModel:
                 described = {"anyOf": [described, {"type": "null"}]}
             if declared.required:
                 required.append(name)
-            else:
+            elif declared.default_value() is not None or declared.nullable:
+                # A default the field's own schema refuses (null for a non-nullable field:
+                # "not given") would make the document invalid; absence says the same.
                 described["default"] = declared.default_value()
             properties[name] = described
         schema: dict[str, Any] = {"type": "object", "title": cls.__name__}
