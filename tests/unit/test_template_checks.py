@@ -503,3 +503,9 @@ SCHEDULES = [
 @pytest.mark.parametrize("expression", SCHEDULES)
 def test_scheduled_function_has_a_valid_schedule_expression(expression: str) -> None:
     assert schedule_problems(expression) == []
+
+
+def test_a_browser_may_send_the_idempotency_key_post_clients_reads() -> None:
+    cors = load_template()["Resources"]["Api"]["Properties"]["Cors"]
+    allowed = {h.strip().lower() for h in cors["AllowHeaders"].strip("'").split(",")}
+    assert {"authorization", "content-type", "idempotency-key"} <= allowed
