@@ -6,8 +6,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from tests.support.lambda_events import call_api
 from tests.support.request_bodies import PASSWORD, new_client_body, registration_body, username_for
 from tests.support.stack import Stack
@@ -30,19 +28,6 @@ def _address() -> str:
 
 def _confirm_change(token: str) -> Any:
     return call_api("POST", "/public/email-changes/confirm", {"token": token})
-
-
-def _refresh_refused(stack: Stack, refresh_token: str) -> bool:
-    try:
-        stack.client("cognito-idp").initiate_auth(
-            ClientId=stack.provisioned.portal_client_id,
-            AuthFlow="REFRESH_TOKEN_AUTH",
-            AuthParameters={"REFRESH_TOKEN": refresh_token},
-        )
-    except ClientError as exc:
-        code: str = exc.response["Error"]["Code"]
-        return code == "NotAuthorizedException"
-    return False
 
 
 # --- GET and PATCH /me --------------------------------------------------------------------
@@ -124,7 +109,7 @@ def test_a_client_changes_their_email_through_a_link_to_the_new_address(stack: S
     assert admin.call("GET", f"/clients/{client.client_id}").body["email"] == new
     told = stack.mailbox(body["email"])[-1]
     assert "changed" in told["subject"].lower() and new not in told["text"]
-    assert _refresh_refused(stack, session["RefreshToken"])
+    assert stack.refresh_refused(session["RefreshToken"])
     assert stack.login(username)["IdToken"]
     # The address guard moved: the old address is free, the new one is this client's.
     taken = admin.call("POST", "/clients", new_client_body(email=new))
@@ -251,6 +236,6 @@ def test_a_password_change_ends_every_session_and_tells_the_owner(stack: Stack) 
     )
     answer = stack.as_client(client).call("POST", "/me/password-changed")
     assert answer.status == 202, answer.body
-    assert _refresh_refused(stack, session["RefreshToken"])
+    assert stack.refresh_refused(session["RefreshToken"])
     assert "changed" in stack.mailbox(body["email"])[-1]["subject"].lower()
     assert stack.login(username, "Fresh-password-31")["IdToken"]

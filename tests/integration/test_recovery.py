@@ -69,19 +69,6 @@ def _emails(stack: Stack, to: str) -> list[dict[str, Any]]:
     return stack.mailbox(to)
 
 
-def _refresh_refused(stack: Stack, refresh_token: str) -> bool:
-    try:
-        stack.client("cognito-idp").initiate_auth(
-            ClientId=stack.provisioned.portal_client_id,
-            AuthFlow="REFRESH_TOKEN_AUTH",
-            AuthParameters={"REFRESH_TOKEN": refresh_token},
-        )
-    except ClientError as exc:
-        code: str = exc.response["Error"]["Code"]
-        return code == "NotAuthorizedException"
-    return False
-
-
 def _login_works(stack: Stack, username: str, password: str) -> bool:
     try:
         stack.login(username, password)
@@ -111,7 +98,7 @@ def test_forgot_login_emails_username_and_a_reset_link_that_sets_a_new_password(
     assert _login_works(stack, username, NEW_PASSWORD)
     assert not _login_works(stack, username, PASSWORD)
     # Every session ended: the refresh token from before the reset mints nothing more.
-    assert _refresh_refused(stack, session["RefreshToken"])
+    assert stack.refresh_refused(session["RefreshToken"])
     notice = _emails(stack, body["email"])[-1]
     assert "password" in notice["subject"].lower() and "changed" in notice["subject"].lower()
     client = stack.client_by_email(org.org["slug"], body["email"])

@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
@@ -202,6 +203,19 @@ class Stack:
     def confirm_registration(self, body: dict[str, Any], password: str = PASSWORD) -> Any:
         """Confirm the newest link emailed for this registration, choosing `username_for`."""
         return self.confirm(self.link_token(body["email"]), username_for(body), password)
+
+    def refresh_refused(self, refresh_token: str) -> bool:
+        """Whether Cognito refuses to mint tokens from this refresh token (every session of
+        its login was ended)."""
+        try:
+            self.client("cognito-idp").initiate_auth(
+                ClientId=self.provisioned.portal_client_id,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": refresh_token},
+            )
+        except ClientError as exc:
+            return bool(exc.response["Error"]["Code"] == "NotAuthorizedException")
+        return False
 
     def login(self, username: str, password: str = PASSWORD, app: str = "portal") -> dict[str, Any]:
         client_id = (
