@@ -75,8 +75,10 @@ test: lint typecheck template-check
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The whole back end on this machine (README, "Running locally"); `make run DEMO=1` seeds a demo.
+# The reference portal (portal/) is served on http://localhost:$(PORTAL_PORT).
+PORTAL_PORT ?= 8080
 run: $(STAMP)
-	$(BIN)/python -m infra.local_stack $(if $(DEMO),--demo,)
+	$(BIN)/python -m infra.local_stack --portal-port $(PORTAL_PORT) $(if $(DEMO),--demo,)
 
 # Deployable artifacts in .aws-sam/build (README, "Deploying"); not part of `make test`.
 # boto3/botocore come from the Lambda runtime and are taken out of the layer; every .py is

@@ -59,6 +59,7 @@ from .local_gateway import (
 from .local_routes import local_routes
 from .mailbox import sent_count, sent_emails
 from .outbox_stream import OutboxPump
+from .portal_server import PortalApp, portal_config
 from .provision import Provisioned, provision
 from .template import Route, load_template, resources_of_type
 
@@ -180,6 +181,17 @@ class LocalStack:
             "portal_client_id": self.provisioned.portal_client_id,
             "app_client_id": self.provisioned.care_app_client_id,
         }
+
+    def portal_config(self) -> dict[str, str]:
+        """The reference portal's config.json: this stack's API and Cognito endpoint."""
+        return portal_config(
+            api_url=self.api_url,
+            region=self.region,
+            cognito_endpoint=f"{self.aws_endpoint}/",
+            user_pool_id=self.provisioned.user_pool_id,
+            portal_client_id=self.provisioned.portal_client_id,
+            care_app_client_id=self.provisioned.care_app_client_id,
+        )
 
     def deliver_emails(self) -> None:
         """The outbox stream's event source: hand new records to the mailer."""
@@ -341,7 +353,12 @@ def seed_demo(stack: LocalStack) -> list[tuple[str, str]]:
     return [("demo-admin", "org_admin"), ("demo-practitioner", "practitioner")]
 
 
-def banner(stack: LocalStack, seconds: float, demo: list[tuple[str, str]] | None) -> str:
+def banner(
+    stack: LocalStack,
+    seconds: float,
+    demo: list[tuple[str, str]] | None,
+    portal: str | None = None,
+) -> str:
     p = stack.provisioned
     username, password = (demo[0][0], DEMO_PASSWORD) if demo else ("<username>", "<password>")
     lines = [
@@ -353,6 +370,11 @@ def banner(stack: LocalStack, seconds: float, demo: list[tuple[str, str]] | None
         f"  Portal client    {p.portal_client_id}",
         f"  Care App client  {p.care_app_client_id}",
         f"  Mailbox          {stack.api_url}/_local/mailbox.html",
+        *(
+            [f"  Portal           {portal}/{'demo/login' if demo else ''}  (reference portal)"]
+            if portal
+            else []
+        ),
         "  Log in:",
         f"    aws cognito-idp initiate-auth --endpoint-url {stack.aws_endpoint}"
         f" --region {stack.region} --no-sign-request --client-id {p.portal_client_id}"
@@ -390,21 +412,45 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME=VALUE",
         help="template parameters, e.g. PortalBaseUrl=http://localhost:5173",
     )
+    parser.add_argument(
+        "--portal-port",
+        type=int,
+        default=None,
+        help="serve the reference portal (portal/) on http://localhost:PORT, the default"
+        " PortalBaseUrl and PortalOrigin (make run: PORTAL_PORT, 8080); 0: a free port",
+    )
     args = parser.parse_args(argv)
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     demo: list[tuple[str, str]] = []
+    overrides = _overrides(args.parameter_overrides)
+    # The portal binds its port first: its origin is the default of the links and of CORS.
+    running: list[LocalStack] = []
+    portal: ServerThread | None = None
+    portal_origin = None
+    if args.portal_port is not None:
+        app = PortalApp(lambda: running[0].portal_config() if running else None)
+        try:
+            portal = ServerThread.start(app, args.portal_port, threaded=True, handler=_QuietHandler)
+        except OSError as exc:
+            print(f"local stack: cannot serve the portal: {exc}", file=sys.stderr, flush=True)
+            return 1
+        portal_origin = f"http://localhost:{portal.server.server_port}"
+        overrides = {"PortalBaseUrl": portal_origin, "PortalOrigin": portal_origin, **overrides}
     try:
         stack = start_stack(
             api_port=args.api_port,
             aws_port=args.aws_port,
             region=region,
-            parameter_overrides=_overrides(args.parameter_overrides),
+            parameter_overrides=overrides,
             before_api=(lambda s: demo.extend(seed_demo(s))) if args.demo else None,
         )
     except (StartupError, OSError) as exc:
         print(f"local stack: cannot start: {exc}", file=sys.stderr, flush=True)
+        if portal is not None:
+            portal.stop()
         return 1
-    print(banner(stack, time.monotonic() - started, demo or None), flush=True)
+    running.append(stack)
+    print(banner(stack, time.monotonic() - started, demo or None, portal_origin), flush=True)
 
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -412,6 +458,8 @@ def main(argv: list[str] | None = None) -> int:
     while not stopping.wait(0.2):
         pass
     stack.stop()
+    if portal is not None:
+        portal.stop()
     print("Local stack stopped.", flush=True)
     return 0
 

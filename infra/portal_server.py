@@ -60,9 +60,10 @@ def content_security_policy(config: dict[str, str]) -> str:
 
 
 class PortalApp:
-    """WSGI app: the files of `root`, `/config.json` from `config()`, else `index.html`."""
+    """WSGI app: the files of `root`, `/config.json` from `config()`, else `index.html`.
+    `config()` answers None while the stack is still starting (503)."""
 
-    def __init__(self, config: Callable[[], dict[str, str]], root: Path = PORTAL_DIR):
+    def __init__(self, config: Callable[[], dict[str, str] | None], root: Path = PORTAL_DIR):
         self.config = config
         self.root = root.resolve()
 
@@ -74,6 +75,8 @@ class PortalApp:
         if request.method not in ("GET", "HEAD"):
             return Response("Method not allowed\n", 405, {"Allow": "GET, HEAD"})
         config = self.config()
+        if config is None:
+            return Response("The local stack is starting; reload in a moment.\n", 503)
         headers = {**SECURITY_HEADERS, "Content-Security-Policy": content_security_policy(config)}
         if request.path == "/config.json":
             return Response(json.dumps(config, indent=2), 200, headers, "application/json")
@@ -84,8 +87,6 @@ class PortalApp:
                 return Response("Not found\n", 404, headers, "text/plain")
             file = self.root / "index.html"
         mimetype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        if mimetype.startswith("text/") or mimetype.endswith("javascript"):
-            mimetype += "; charset=utf-8"
         return Response(file.read_bytes(), 200, headers, mimetype)
 
     def _file(self, path: str) -> Path | None:
