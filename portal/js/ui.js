@@ -98,6 +98,7 @@ export function form({ fields, submit, action, region, secondary }) {
   f.addEventListener("submit", async (event) => {
     event.preventDefault();
     button.disabled = true;
+    status.replaceChildren();  // the next message is this submit's answer
     try {
       await action(values(f), f, status);
     } catch (err) {
