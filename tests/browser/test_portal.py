@@ -3,12 +3,16 @@ every step is a page a person sees, every email link comes from the local mailbo
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from clientaccounts import emails
+from clientaccounts.config import load_settings
 from tests.browser.conftest import Person, PortalStack
 from tests.support.request_bodies import PASSWORD
 
@@ -264,3 +268,31 @@ def test_usable_on_a_phone(portal_stack: PortalStack, people: People) -> None:
     admin.page.keyboard.press("Enter")
     admin.heading("Clients")
     admin.screenshot("clients-phone")
+
+
+def test_every_emailed_link_opens_a_portal_page(portal_stack: PortalStack, people: People) -> None:
+    """Each link emails.py builds from PortalBaseUrl is a page of the portal (signed-in pages
+    ask to sign in first), never "Page not found"."""
+    settings = replace(load_settings(), portal_base_url=portal_stack.portal)
+    params = {
+        "org_slug": "demo",
+        "org_name": "Demo",
+        "token": "t",
+        "first_name": "Robin",
+        "client_id": "c1",
+        "username": "robin",
+        "waiting": 1,
+        "after_days": 3,
+        "oldest_days": 4,
+    }
+    links = set()
+    for template in emails.TEMPLATES:
+        text = emails.render(settings, template, params).text
+        links |= set(re.findall(rf"{re.escape(portal_stack.portal)}/\S+", text))
+    assert len(links) >= 8, links
+    visitor = people("demo")
+    for link in sorted(links):
+        visitor.page.goto(link)
+        heading = visitor.page.locator("h1[tabindex]")
+        heading.wait_for()
+        assert heading.inner_text() != "Page not found", link
