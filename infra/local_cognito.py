@@ -48,14 +48,15 @@ class PreAuthenticationGate:
         if refusal is None:
             return self.app(environ, start_response)
         payload = json.dumps({"__type": "NotAuthorizedException", "message": refusal}).encode()
-        start_response(
-            "400 Bad Request",
-            [
-                ("Content-Type", "application/x-amz-json-1.1"),
-                ("Content-Length", str(len(payload))),
-                ("x-amzn-ErrorType", "NotAuthorizedException"),
-            ],
-        )
+        headers = [
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("Content-Length", str(len(payload))),
+            ("x-amzn-ErrorType", "NotAuthorizedException"),
+        ]
+        origin = environ.get("HTTP_ORIGIN")
+        if origin:  # as moto's own answers (flask-cors): a browser reads the refusal too
+            headers += [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+        start_response("400 Bad Request", headers)
         return [payload]
 
     def _refusal(self, operation: str, body: bytes) -> str | None:

@@ -1,6 +1,11 @@
 """The local stack: the whole back end on this machine, one process, no AWS, no Docker.
 
     python -m infra.local_stack [--demo] [--api-port N] [--aws-port N]
+                                [--parameter-overrides Name=Value ...]
+
+PORTAL_ORIGIN and PORTAL_BASE_URL in the environment set the PortalOrigin and PortalBaseUrl
+parameters (`--parameter-overrides` wins); a PortalBaseUrl without a PortalOrigin allows the
+base URL's own origin.
 
 - An AWS endpoint (moto's server app) for Cognito, DynamoDB, DynamoDB Streams, SES and SSM,
   behind the pre-authentication gate (`infra.local_cognito`), since moto never calls triggers.
@@ -14,14 +19,16 @@
 import argparse
 import functools
 import os
+import re
 import signal
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from .template import ROOT
 
@@ -61,7 +68,13 @@ from .mailbox import sent_count, sent_emails
 from .outbox_stream import OutboxPump
 from .portal_server import PortalApp, portal_config
 from .provision import Provisioned, provision
-from .template import Route, load_template, resources_of_type
+from .template import (
+    Route,
+    api_cors,
+    gateway_response_headers,
+    load_template,
+    resources_of_type,
+)
 
 MAILER = "MailerFunction"
 # Fixed on purpose: demo data, printed for people to log in with.
@@ -180,6 +193,7 @@ class LocalStack:
             "user_pool_id": self.provisioned.user_pool_id,
             "portal_client_id": self.provisioned.portal_client_id,
             "app_client_id": self.provisioned.care_app_client_id,
+            "portal_origin": self.portal_origin,
         }
 
     def portal_config(self) -> dict[str, str]:
@@ -192,6 +206,11 @@ class LocalStack:
             portal_client_id=self.provisioned.portal_client_id,
             care_app_client_id=self.provisioned.care_app_client_id,
         )
+
+    @property
+    def portal_origin(self) -> str:
+        """The origin CORS allows (the PortalOrigin parameter)."""
+        return self.provisioned.refs["PortalOrigin"]
 
     def deliver_emails(self) -> None:
         """The outbox stream's event source: hand new records to the mailer."""
@@ -301,6 +320,8 @@ def _start_on(
         local=stack.serve_local,
         after_request=stack.deliver_emails,
         log=lambda line: print(line, flush=True),
+        cors=api_cors(provisioned.resolve),
+        gateway_headers=gateway_response_headers(provisioned.resolve),
     )
     if before_api is not None:
         before_api(stack)
@@ -375,6 +396,8 @@ def banner(
             if portal
             else []
         ),
+        f"  Portal origin    {stack.portal_origin}  (CORS; set PORTAL_ORIGIN or PORTAL_BASE_URL)",
+        f"  Portal base URL  {p.refs['PortalBaseUrl']}  (emailed links)",
         "  Log in:",
         f"    aws cognito-idp initiate-auth --endpoint-url {stack.aws_endpoint}"
         f" --region {stack.region} --no-sign-request --client-id {p.portal_client_id}"
@@ -388,14 +411,40 @@ def banner(
     return "\n".join(lines)
 
 
-def _overrides(pairs: list[str]) -> dict[str, str]:
+# Environment variables `make run` passes on as template parameters.
+ENVIRONMENT_PARAMETERS = {"PORTAL_BASE_URL": "PortalBaseUrl", "PORTAL_ORIGIN": "PortalOrigin"}
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a URL: the origin a browser sends from a page under it."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def parameter_overrides(environ: Mapping[str, str], pairs: list[str]) -> dict[str, str]:
+    """The template parameters to override: PORTAL_BASE_URL / PORTAL_ORIGIN from the
+    environment, then each Name=Value pair; PortalOrigin follows PortalBaseUrl unless given.
+    Each value is checked as CloudFormation would (AllowedPattern, AllowedValues)."""
     known = load_template().get("Parameters", {})
-    out = {}
+    out = {
+        parameter: environ[variable]
+        for variable, parameter in ENVIRONMENT_PARAMETERS.items()
+        if environ.get(variable)
+    }
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or name not in known:
             raise SystemExit(f"--parameter-overrides: {pair!r} is not Name=Value of a parameter")
         out[name] = value
+    if "PortalBaseUrl" in out and "PortalOrigin" not in out:
+        out["PortalOrigin"] = origin_of(out["PortalBaseUrl"])
+    for name, value in out.items():
+        spec = known[name]
+        allowed = spec.get("AllowedValues")
+        pattern = spec.get("AllowedPattern")
+        if (allowed and value not in allowed) or (pattern and not re.fullmatch(pattern, value)):
+            rule = spec.get("ConstraintDescription") or pattern or f"one of {allowed}"
+            raise SystemExit(f"{name}={value!r} is refused by template.yaml: {rule}")
     return out
 
 
@@ -420,9 +469,9 @@ def main(argv: list[str] | None = None) -> int:
         " PortalBaseUrl and PortalOrigin (make run: PORTAL_PORT, 8080); 0: a free port",
     )
     args = parser.parse_args(argv)
+    overrides = parameter_overrides(os.environ, args.parameter_overrides)
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     demo: list[tuple[str, str]] = []
-    overrides = _overrides(args.parameter_overrides)
     # The portal binds its port first: its origin is the default of the links and of CORS.
     running: list[LocalStack] = []
     portal: ServerThread | None = None

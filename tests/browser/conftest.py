@@ -7,7 +7,6 @@ Screenshots of the main screens go to .browser-artifacts/portal/ (ignored by git
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -15,67 +14,47 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize
 
-from infra import local_stack_process
-from infra.local_stack_process import (
-    HttpAnswer,
-    StackDidNotStart,
-    free_port,
-    http,
-    password_login,
-    start_stack,
-    stop,
-)
-from infra.template import ROOT
+from infra.local_stack_process import HttpAnswer, free_port
+from tests.support.browser import ARTIFACTS, chromium
 from tests.support.request_bodies import PASSWORD, new_client_body, username_for
+from tests.support.running_stack import RunningStack, running_stack
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-SCREENSHOTS = ROOT / ".browser-artifacts" / "portal"
+SCREENSHOTS = ARTIFACTS / "portal"
 PHONE: ViewportSize = {"width": 375, "height": 800}
 DESKTOP: ViewportSize = {"width": 1024, "height": 800}
 
 
 @dataclass
 class PortalStack:
-    api: str
+    stack: RunningStack
     portal: str  # the portal's origin: PortalBaseUrl and PortalOrigin of this stack
-    config: dict[str, str]
 
-    def organization(self, **overrides: Any) -> dict[str, Any]:
-        """A new organization (POST /_local/orgs) and its admin's username."""
+    def organization(self) -> dict[str, Any]:
+        """A new organization (POST /_local/orgs) with one department, and its admin's
+        username."""
         slug = f"p{uuid.uuid4().hex[:8]}"
-        body: dict[str, Any] = {
-            "slug": slug,
-            "name": "Sunrise Physio",
-            "kind": "organization",
-            "manual_approval": False,
-            "departments": ["North"],
-            "admin": {
-                "username": f"admin-{slug}",
-                "password": PASSWORD,
-                "email": f"admin@{slug}.example",
-                "first_name": "Ada",
-                "last_name": "Admin",
-            },
-            **overrides,
+        admin = {
+            "username": f"admin-{slug}",
+            "password": PASSWORD,
+            "email": f"admin@{slug}.example",
+            "first_name": "Ada",
+            "last_name": "Admin",
         }
-        answer = http("POST", f"{self.api}/_local/orgs", body)
-        assert answer.status == 201, answer.text
-        return {**answer.body, "slug": slug, "admin_username": body["admin"]["username"]}
+        created = self.stack.organization(
+            slug=slug, name="Sunrise Physio", departments=["North"], admin=admin
+        )
+        return {**created, "slug": slug, "admin_username": admin["username"]}
 
     # --- set-up over HTTP, where the story is elsewhere ---------------------------------
     def call(self, method: str, path: str, body: Any = None, token: str = "") -> HttpAnswer:
-        return http(method, self.api + path, body, {"Authorization": token} if token else None)
+        headers = {"Authorization": token} if token else None
+        return self.stack.call(method, path, body, headers=headers)
 
     def token(self, username: str, password: str = PASSWORD) -> str:
-        cognito = boto3.client(
-            "cognito-idp", endpoint_url=self.config["aws_endpoint"], region_name="us-east-1"
-        )
-        tokens = password_login(cognito, self.config["portal_client_id"], username, password)
-        return str(tokens["IdToken"])
+        return str(self.stack.login(username, "portal", password)["IdToken"])
 
     def practitioner(
         self, org: dict[str, Any], first: str = "Pat", last: str = "Practitioner"
@@ -111,40 +90,26 @@ class PortalStack:
 
     def link(self, to: str, page: str) -> str:
         """The newest link to the portal's `page` emailed to `to` (GET /_local/mailbox)."""
-        answer = http("GET", f"{self.api}/_local/mailbox")
-        assert answer.status == 200, answer.text
         pattern = re.compile(rf"{re.escape(self.portal)}/[^/\s]+/{re.escape(page)}\S*")
-        for message in reversed(answer.body["items"]):
-            if to in message["to"] and (found := pattern.search(message["text"])):
+        for message in reversed(self.stack.mailbox(to)):
+            if found := pattern.search(message["text"]):
                 return found.group(0)
         raise AssertionError(f"no {page} link was emailed to {to}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def portal_stack() -> Iterator[PortalStack]:
+    """One stack for the module, serving the portal as `make run` does (its origin is the
+    default PortalOrigin and PortalBaseUrl)."""
     port = free_port()
-    process, output, api, _ = start_stack("--portal-port", str(port))
-    try:
-        try:
-            config = local_stack_process.wait_until_ready(process, output, api)
-        except StackDidNotStart as exc:
-            pytest.fail(str(exc))
-        yield PortalStack(api, f"http://localhost:{port}", config)
-    finally:
-        stop(process)
-        output.unlink(missing_ok=True)
+    with running_stack("--portal-port", str(port)) as stack:
+        yield PortalStack(stack, f"http://localhost:{port}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 class Person:
