@@ -98,8 +98,10 @@ export async function clientNew(ctx) {
         if (v.phone) body.phone = v.phone;
         if (v.preferred_name) body.preferred_name = v.preferred_name;
         const client = await ctx.call("/clients", { method: "POST", body, headers: { "Idempotency-Key": key } });
-        const notice = client.notice ? `?notice=${enc(client.notice)}` : "?notice=created";
-        location.assign(`/${enc(ctx.slug)}/clients/${enc(client.id)}${notice}`);
+        // The API's own notice (no practitioner: not in the Care App yet) for the next page;
+        // the URL carries only a known code, so a crafted link cannot put words on the page.
+        if (client.notice) sessionStorage.setItem("portal-notice", client.notice);
+        location.assign(`/${enc(ctx.slug)}/clients/${enc(client.id)}?notice=created`);
       },
     }));
 }
@@ -220,17 +222,22 @@ export async function clientRecord(ctx, id) {
     h("h2", {}, "Practitioners"),
     linked.length ? associations : h("p", {}, "No practitioner yet: this client does not appear in the Care App."),
     addForm);
-  if (notice) showMessage(status, notice === "created" ? "Client created. An email invites them to choose a username and password." : noticeText(notice));
+  const text = notice && Object.hasOwn(NOTICES, notice) ? NOTICES[notice] : null;
+  if (text) {
+    const apiNotice = notice === "created" ? sessionStorage.getItem("portal-notice") : null;
+    sessionStorage.removeItem("portal-notice");
+    showMessage(status, apiNotice ? `${text} ${apiNotice}` : text);
+  }
 }
 
-function noticeText(code) {
-  return {
-    approved: "Approved: the client is active and can use the Care App.",
-    saved: "Saved.",
-    practitioner_removed: "Practitioner removed.",
-    practitioners_saved: "Associations saved.",
-  }[code] || code;  // otherwise the API's own notice, passed along
-}
+// What a record page says after a change (the URL names one of these, never the words).
+const NOTICES = {
+  created: "Client created. An email invites them to choose a username and password.",
+  approved: "Approved: the client is active and can use the Care App.",
+  saved: "Saved.",
+  practitioner_removed: "Practitioner removed.",
+  practitioners_saved: "Associations saved.",
+};
 
 // ---------------------------------------------------------------- Staff
 export async function staffList(ctx) {
@@ -342,15 +349,33 @@ export async function staffRecord(ctx, id) {
       ["Active", staff.active ? "yes" : "no"],
       ["Username", staff.username],
     ]),
-    h("button", { type: "button", class: "secondary", onclick: edit }, "Edit"),
+    h("div", {}, staffActions(ctx, staff, status), h("button", { type: "button", class: "secondary", onclick: edit }, "Edit")),
     editSlot,
     clientsSection);
   const notice = new URLSearchParams(location.search).get("notice");
+  const left = notice && notice.startsWith("left:") ? Number.parseInt(notice.slice(5), 10) : Number.NaN;
   if (notice) {
-    showMessage(status, notice.startsWith("left:")
-      ? `Saved. Active clients left with no active practitioner: ${notice.slice(5)}.`
+    showMessage(status, Number.isInteger(left)
+      ? `Saved. Active clients left with no active practitioner: ${left}.`
       : "Saved.");
   }
+}
+
+/** A new invitation (not accepted yet) or a password reset email, for administrators. */
+function staffActions(ctx, staff, status) {
+  if (!ctx.me.roles.includes("org_admin") && !ctx.me.roles.includes("dept_admin")) return null;
+  const [path, label, done] = staff.credentials_set
+    ? ["password-reset", "Send a password reset", "A password reset email was sent."]
+    : ["invitation", "Send a new invitation", "A new invitation was sent; the previous link no longer works."];
+  return h("button", {
+    type: "button", class: "secondary",
+    onclick: async () => {
+      try {
+        await ctx.call(`/staff/${enc(staff.id)}/${path}`, { method: "POST" });
+        showMessage(status, done);
+      } catch (err) { showError(status, err); }
+    },
+  }, label);
 }
 
 // ---------------------------------------------------------------- Organization

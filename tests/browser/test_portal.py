@@ -296,3 +296,9 @@ def test_every_emailed_link_opens_a_portal_page(portal_stack: PortalStack, peopl
         heading = visitor.page.locator("h1[tabindex]")
         heading.wait_for()
         assert heading.inner_text() != "Page not found", link
+
+
+def test_the_banner_prints_the_portal_address(portal_stack: PortalStack) -> None:
+    banner = portal_stack.stack.output.read_text()
+    assert f"Portal           {portal_stack.portal}/  (reference portal)" in banner
+    assert f"Portal base URL  {portal_stack.portal}  (emailed links)" in banner
