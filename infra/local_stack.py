@@ -13,7 +13,9 @@ base URL's own origin.
   environment in this process, plus AWS_ENDPOINT_URL: deployed code has no "local mode".
 - The API: every Api route of every function in template.yaml as API Gateway would serve it
   (`infra.local_gateway`), the Cognito authorizer's token check, and the `/_local` routes.
-- After each request, the outbox stream is fed to the mailer (moto never invokes functions).
+- After each request, the outbox stream is fed to the mailer (moto never invokes functions),
+  and the request's marked log lines to the access-log function, as the template's
+  subscription filter would (`infra.log_subscription`, R29).
 """
 
 import argparse
@@ -64,6 +66,7 @@ from .local_gateway import (
     served_routes_problems,
 )
 from .local_routes import local_routes
+from .log_subscription import LogSubscription
 from .mailbox import sent_count, sent_emails
 from .outbox_stream import OutboxPump
 from .portal_server import PortalApp, portal_config
@@ -77,6 +80,7 @@ from .template import (
 )
 
 MAILER = "MailerFunction"
+ACCESS_LOG = "AccessLogFunction"
 # Fixed on purpose: demo data, printed for people to log in with.
 DEMO_PASSWORD = "Demo-password-2026"  # noqa: S105
 
@@ -171,6 +175,7 @@ class LocalStack:
     aws_server: ServerThread
     pump: OutboxPump
     stage: str
+    reads: LogSubscription
     api_server: ServerThread | None = None
     _sent_at: list[str] = field(default_factory=list)
 
@@ -222,6 +227,17 @@ class LocalStack:
         sent = sent_count(self.region)
         self._sent_at += [clock.iso(clock.now())] * (sent - len(self._sent_at))
 
+    def record_reads(self) -> None:
+        """The access log's subscription filter: hand the request's marked lines to the
+        access-log function (R29)."""
+        self.reads.deliver()
+        if self.reads.parked:
+            print(f"access log: {len(self.reads.parked)} deliveries parked", flush=True)
+
+    def after_request(self) -> None:
+        self.record_reads()
+        self.deliver_emails()
+
     def mailbox(self) -> list[dict[str, Any]]:
         emails = sent_emails(self.region)
         return [{**e, "sent_at": t} for e, t in zip(emails, self._sent_at, strict=False)]
@@ -236,6 +252,7 @@ class LocalStack:
         return http_response(self._routes.resolve(event, context))
 
     def stop(self) -> None:
+        self.reads.uninstall()
         if self.api_server is not None:
             self.api_server.stop()
         self.aws_server.stop()
@@ -306,8 +323,12 @@ def _start_on(
         handler=load_handler(MAILER),
         context=lambda_context(MAILER),
     )
+    reads = LogSubscription(load_handler(ACCESS_LOG), functools.partial(lambda_context, ACCESS_LOG))
+    reads.install()
     api = load_template()["Resources"]["Api"]["Properties"]
-    stack = LocalStack(region, provisioned, aws_server, pump, provisioned.resolve(api["StageName"]))
+    stack = LocalStack(
+        region, provisioned, aws_server, pump, provisioned.resolve(api["StageName"]), reads
+    )
     authorizer = functools.partial(
         verify_id_token,
         keys=fetch_jwks(endpoint, provisioned.user_pool_id),
@@ -318,7 +339,7 @@ def _start_on(
         authorizer=authorizer,
         stage=stack.stage,
         local=stack.serve_local,
-        after_request=stack.deliver_emails,
+        after_request=stack.after_request,
         log=lambda line: print(line, flush=True),
         cors=api_cors(provisioned.resolve),
         gateway_headers=gateway_response_headers(provisioned.resolve),

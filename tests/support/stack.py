@@ -31,6 +31,7 @@ from clientaccounts.persistence import keys, store
 from clientaccounts.persistence.models import Client, Staff
 from infra.cognito_login import login
 from infra.lambda_loader import load_handler
+from infra.log_subscription import LogSubscription
 from infra.mailbox import sent_emails
 from infra.outbox_stream import OutboxPump
 from infra.provision import Provisioned, provision
@@ -50,6 +51,7 @@ class Stack:
     provisioned: Provisioned
     session: Any
     pump: OutboxPump
+    reads: LogSubscription  # the access log's subscription filter (R29)
     _counter: list[int] = field(default_factory=lambda: [0])
     _admin_usernames: dict[str, str] = field(default_factory=dict)  # slug -> first admin's
 
@@ -157,6 +159,11 @@ class Stack:
     # --- what happens after a request -------------------------------------------------
     def deliver_emails(self) -> int:
         return self.pump.drain()
+
+    def record_reads(self) -> int:
+        """Deliver the marked log lines so far to the access-log function, as the
+        subscription filter would; returns how many lines."""
+        return self.reads.deliver()
 
     def mailbox(self, to: str | None = None) -> list[dict[str, Any]]:
         self.deliver_emails()
@@ -304,7 +311,10 @@ def moto_stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
             handler=load_handler("MailerFunction"),
             context=FakeLambdaContext(),
         )
+        reads = LogSubscription(load_handler("AccessLogFunction"), FakeLambdaContext)
+        reads.install()
         try:
-            yield Stack(provisioned, session, pump)
+            yield Stack(provisioned, session, pump, reads)
         finally:
+            reads.uninstall()
             reset_process_state()

@@ -168,6 +168,19 @@ class HistoryPage(TypedDict):
     next_cursor: str | None
 
 
+class AccessEntry(TypedDict):
+    """R29: one staff read of the client: who, through which route (its template path), when."""
+
+    staff_id: str
+    route: str
+    at: str
+
+
+class AccessLogPage(TypedDict):
+    items: list[AccessEntry]
+    next_cursor: str | None
+
+
 class DepartmentView(TypedDict):
     id: str
     name: str

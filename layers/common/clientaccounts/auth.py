@@ -38,6 +38,7 @@ class Action(StrEnum):
     READ_ORGANIZATION = "read_organization"
     MANAGE_ORGANIZATION = "manage_organization"  # settings and departments
     READ_CLIENT_HISTORY = "read_client_history"  # R20: a client's audit trail
+    READ_ACCESS_LOG = "read_access_log"  # R29: who read a client's record
 
 
 ALL_STAFF_ROLES = frozenset({"org_admin", "dept_admin", "care_coordinator", "practitioner"})
@@ -51,6 +52,7 @@ ALLOWED_ROLES: dict[Action, frozenset[str]] = {
     Action.READ_ORGANIZATION: ALL_STAFF_ROLES,
     Action.MANAGE_ORGANIZATION: frozenset({"org_admin"}),
     Action.READ_CLIENT_HISTORY: ADMIN_ROLES,
+    Action.READ_ACCESS_LOG: frozenset({"org_admin"}),
 }
 
 

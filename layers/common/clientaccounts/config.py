@@ -19,6 +19,7 @@ class Tables:
     outbox: str
     audit: str
     cursors: str
+    access_log: str
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ def load_settings() -> Settings:
             outbox=_env("OUTBOX_TABLE", "Outbox"),
             audit=_env("AUDIT_TABLE", "Audit"),
             cursors=_env("CURSORS_TABLE", "Cursors"),
+            access_log=_env("ACCESS_LOG_TABLE", "AccessLog"),
         ),
         user_pool_id=os.environ.get("USER_POOL_ID", ""),
         app_clients_parameter=os.environ.get("APP_CLIENTS_PARAMETER", ""),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from . import clock, identity
+from . import access_log, clock, identity
 from .answers import PractitionerClient, StaffPage, StaffView
 from .associations import practitioner_changes_clients
 from .auth import ALL_STAFF_ROLES, Action, Caller, authorize, caller_organization
@@ -77,6 +77,9 @@ def get_staff_detail(caller: Caller, staff_id: str) -> StaffView:
             PractitionerClient(client_id=a.client_id, department_id=a.department_id)
             for a in store.list_practitioner_associations(caller.org_id, staff_id)
         ]
+        access_log.record_client_read(
+            caller, access_log.READ_STAFF, [c["client_id"] for c in clients]
+        )
     return staff_view(staff, clients)
 
 

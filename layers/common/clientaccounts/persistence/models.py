@@ -323,6 +323,25 @@ class AuditEvent(Model):
     at = UnicodeAttribute()
 
 
+class AccessRecord(Model):
+    """R29: one staff read of one client, ids only: who (`staff_id`), through which route, and
+    when. Written by the access-log function from the read's log line (access_log.py), one per
+    (client, line): a line listing 50 clients is 50 records. Kept six years (`expires_ttl`),
+    the HIPAA documentation retention (45 CFR 164.316(b)(2))."""
+
+    class Meta:
+        table_name = "AccessLog"
+
+    client_ref = UnicodeAttribute(hash_key=True)  # "<org_id>#<client_id>"
+    read_key = UnicodeAttribute(range_key=True)  # "<iso time, microseconds>#<log event id>"
+    org_id = UnicodeAttribute()
+    client_id = UnicodeAttribute()
+    staff_id = UnicodeAttribute()
+    route = UnicodeAttribute()
+    at = UnicodeAttribute()
+    expires_ttl = TTLAttribute(null=True)
+
+
 class PageCursor(Model):
     """A list's next-page position, kept here so that a cursor is a random token: the caller
     holds the token, the key is its SHA-256. Bound to the organization and the list
@@ -351,6 +370,7 @@ ALL_MODELS: dict[str, type[Model]] = {
     "outbox": OutboxEmail,
     "audit": AuditEvent,
     "cursors": PageCursor,
+    "access_log": AccessRecord,
 }
 
 

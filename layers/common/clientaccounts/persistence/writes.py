@@ -22,6 +22,7 @@ from .connection import call
 from .models import (
     APPROVAL_BUCKET,
     CLEANUP_BUCKET,
+    AccessRecord,
     Association,
     Client,
     Department,
@@ -947,3 +948,22 @@ def count_failed_attempt(email: OutboxEmail, *, error_code: str) -> None:
             actions=[OutboxEmail.attempts.add(1), OutboxEmail.last_error.set(error_code)]
         )
     )
+
+
+# --- the access log (R29: outside transactions, the access-log function's own) --------------
+
+
+def save_access_records(records: list[AccessRecord]) -> None:
+    """BatchWriteItem, 25 items a call (pynamodb splits them and resends what DynamoDB left
+    unprocessed). Plain puts: a record's key comes from the log event that reported it, so a
+    redelivered event writes the same items again, unchanged. The caller gives each key once
+    (a batch refuses a key twice)."""
+    if not records:
+        return
+
+    def write() -> None:
+        with AccessRecord.batch_write() as batch:
+            for record in records:
+                batch.save(record)
+
+    call(write)
