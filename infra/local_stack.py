@@ -8,7 +8,9 @@
   environment in this process, plus AWS_ENDPOINT_URL: deployed code has no "local mode".
 - The API: every Api route of every function in template.yaml as API Gateway would serve it
   (`infra.local_gateway`), the Cognito authorizer's token check, and the `/_local` routes.
-- After each request, the outbox stream is fed to the mailer (moto never invokes functions).
+- After each request, the outbox stream is fed to the mailer (moto never invokes functions),
+  and SES's delivery events of what it sent to the delivery feedback function
+  (`infra.ses_events`: `bounce@...` bounces, `complaint@...` complains).
 """
 
 import argparse
@@ -43,7 +45,7 @@ from clientaccounts.organizations import FirstAdmin, NewOrganization, bootstrap_
 from clientaccounts.persistence import store
 from clientaccounts.persistence.models import Staff
 
-from . import moto_transactions
+from . import moto_transactions, ses_events
 from .lambda_loader import load_handler
 from .local_authorizer import fetch_jwks, issuer, verify_id_token
 from .local_cognito import PreAuthenticationGate
@@ -60,6 +62,7 @@ from .local_routes import local_routes
 from .mailbox import sent_count, sent_emails
 from .outbox_stream import OutboxPump
 from .provision import Provisioned, provision
+from .ses_events import SesEventSource, feedback_function
 from .template import Route, load_template, resources_of_type
 
 MAILER = "MailerFunction"
@@ -156,6 +159,7 @@ class LocalStack:
     provisioned: Provisioned
     aws_server: ServerThread
     pump: OutboxPump
+    ses_events: SesEventSource
     stage: str
     api_server: ServerThread | None = None
     _sent_at: list[str] = field(default_factory=list)
@@ -182,9 +186,14 @@ class LocalStack:
         }
 
     def deliver_emails(self) -> None:
-        """The outbox stream's event source: hand new records to the mailer."""
+        """The outbox stream's event source: hand new records to the mailer; then SES's
+        events of what it sent to the delivery feedback function (R31), until neither has
+        anything new (a bounce queues a notice to the inviter)."""
         try:
-            self.pump.drain()
+            for _ in range(10):
+                self.pump.drain()
+                if not self.ses_events.drain():
+                    break
         except Exception as exc:  # the request already has its answer; say why mail stalled
             print(f"mailer: draining the outbox failed: {type(exc).__name__}", flush=True)
         # moto keeps no send time; stamp each email when first seen, on the app's clock.
@@ -224,6 +233,7 @@ def start_stack(
     # A transaction's rollback copies the items it touches, not whole tables (their size
     # would otherwise set every write's latency).
     moto_transactions.install()
+    ses_events.install()  # moto keeps each email's configuration set and tags (R31)
     switch = _Switch(DomainDispatcherApplication(create_backend_app))
     aws_server = ServerThread.start(switch, aws_port, threaded=True, handler=_QuietMotoHandler)
     try:
@@ -276,7 +286,13 @@ def _start_on(
         context=lambda_context(MAILER),
     )
     api = load_template()["Resources"]["Api"]["Properties"]
-    stack = LocalStack(region, provisioned, aws_server, pump, provisioned.resolve(api["StageName"]))
+    feedback_events = SesEventSource(
+        region=region,
+        handler=load_handler(feedback_function()),
+        context=lambda_context(feedback_function()),
+    )
+    stage = provisioned.resolve(api["StageName"])
+    stack = LocalStack(region, provisioned, aws_server, pump, feedback_events, stage)
     authorizer = functools.partial(
         verify_id_token,
         keys=fetch_jwks(endpoint, provisioned.user_pool_id),
