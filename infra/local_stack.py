@@ -41,6 +41,7 @@ from werkzeug.wrappers import Request, Response
 
 from clientaccounts import aws, clock, identity
 from clientaccounts.config import reset_settings
+from clientaccounts.delivery import EMAIL_ID_TAG
 from clientaccounts.organizations import FirstAdmin, NewOrganization, bootstrap_organization
 from clientaccounts.persistence import store
 from clientaccounts.persistence.models import Staff
@@ -62,7 +63,7 @@ from .local_routes import local_routes
 from .mailbox import sent_count, sent_emails
 from .outbox_stream import OutboxPump
 from .provision import Provisioned, provision
-from .ses_events import SesEventSource, feedback_function
+from .ses_events import SesEventSource, feedback_function, ses_event
 from .template import Route, load_template, resources_of_type
 
 MAILER = "MailerFunction"
@@ -199,6 +200,22 @@ class LocalStack:
         # moto keeps no send time; stamp each email when first seen, on the app's clock.
         sent = sent_count(self.region)
         self._sent_at += [clock.iso(clock.now())] * (sent - len(self._sent_at))
+
+    def publish_ses_event(self, outcome: str, email_id: str) -> Any:
+        """`/_local/ses-events`: SES's event for an email the mailer sent (R31); the outbox
+        row keeps no address, so the event names a stand-in recipient."""
+        event = ses_event(
+            outcome,
+            region=self.region,
+            message_id=uuid.uuid4().hex,
+            source=self.provisioned.refs["SenderAddress"],
+            recipient="recipient@local.example",
+            configuration_set=self.provisioned.refs["EmailConfigurationSet"],
+            email_tags=[{"Name": EMAIL_ID_TAG, "Value": email_id}],
+        )
+        result = self.ses_events.publish(event)
+        self.deliver_emails()  # the inviter's notice, if any
+        return result
 
     def mailbox(self) -> list[dict[str, Any]]:
         emails = sent_emails(self.region)

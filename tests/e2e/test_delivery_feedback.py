@@ -43,3 +43,32 @@ def test_r31_a_bounced_invitation_shows_on_the_record_and_reaches_the_inviter(
     assert other.status == 201, other.text
     read = local_stack.call("GET", f"/clients/{other.body['id']}", headers=admin)
     assert read.body["link"]["state"] == "complained"
+
+
+def test_r31_the_local_route_publishes_a_bounce_for_an_email_id(
+    local_stack: RunningStack,
+) -> None:
+    org = local_stack.organization()
+    slug = org["org"]["slug"]
+    tokens = local_stack.login(f"admin-{slug}", "portal")
+    admin = {"Authorization": f"Bearer {tokens['IdToken']}"}
+    body = new_client_body()
+    created = local_stack.call("POST", "/clients", body, headers=admin)
+    assert created.status == 201, created.text
+    (invitation,) = local_stack.mailbox(body["email"])
+    read = local_stack.call("GET", f"/clients/{created.body['id']}", headers=admin)
+    assert read.body["link"]["state"] == "sent"
+
+    bounced = local_stack.call(
+        "POST", "/_local/ses-events", {"email_id": invitation["email_id"], "event": "bounce"}
+    )
+    assert bounced.status == 200 and bounced.body == {"outcome": "bounced"}, bounced.text
+    read = local_stack.call("GET", f"/clients/{created.body['id']}", headers=admin)
+    assert read.body["link"]["state"] == "bounced"
+    assert [
+        m
+        for m in local_stack.mailbox(f"admin@{slug}.example")
+        if m["subject"] == "An invitation could not be delivered"
+    ]
+    refused = local_stack.call("POST", "/_local/ses-events", {"email_id": "x", "event": "bounce"})
+    assert refused.status == 422 and "email_id" in refused.text
