@@ -15,7 +15,9 @@ base URL's own origin.
   (`infra.local_gateway`), the Cognito authorizer's token check, and the `/_local` routes.
 - After each request, the outbox stream is fed to the mailer (moto never invokes functions),
   and the request's marked log lines to the access-log function, as the template's
-  subscription filter would (`infra.log_subscription`, R29).
+  subscription filter would (`infra.log_subscription`, R29),
+  and SES's delivery events of what it sent to the delivery feedback function
+  (`infra.ses_events`: `bounce@...` bounces, `complaint@...` complains).
 """
 
 import argparse
@@ -48,11 +50,12 @@ from werkzeug.wrappers import Request, Response
 
 from clientaccounts import aws, clock, identity
 from clientaccounts.config import reset_settings
+from clientaccounts.delivery import EMAIL_ID_TAG
 from clientaccounts.organizations import FirstAdmin, NewOrganization, bootstrap_organization
 from clientaccounts.persistence import store
 from clientaccounts.persistence.models import Staff
 
-from . import moto_transactions
+from . import moto_transactions, ses_events
 from .lambda_loader import load_handler
 from .local_authorizer import fetch_jwks, issuer, verify_id_token
 from .local_cognito import PreAuthenticationGate
@@ -71,6 +74,7 @@ from .mailbox import sent_count, sent_emails
 from .outbox_stream import OutboxPump
 from .portal_server import PortalApp, portal_config
 from .provision import Provisioned, provision
+from .ses_events import SesEventSource, feedback_function, ses_event
 from .template import (
     Route,
     api_cors,
@@ -174,6 +178,7 @@ class LocalStack:
     provisioned: Provisioned
     aws_server: ServerThread
     pump: OutboxPump
+    ses_events: SesEventSource
     stage: str
     reads: LogSubscription
     api_server: ServerThread | None = None
@@ -218,9 +223,14 @@ class LocalStack:
         return self.provisioned.refs["PortalOrigin"]
 
     def deliver_emails(self) -> None:
-        """The outbox stream's event source: hand new records to the mailer."""
+        """The outbox stream's event source: hand new records to the mailer; then SES's
+        events of what it sent to the delivery feedback function (R31), until neither has
+        anything new (a bounce queues a notice to the inviter)."""
         try:
-            self.pump.drain()
+            for _ in range(10):
+                self.pump.drain()
+                if not self.ses_events.drain():
+                    break
         except Exception as exc:  # the request already has its answer; say why mail stalled
             print(f"mailer: draining the outbox failed: {type(exc).__name__}", flush=True)
         # moto keeps no send time; stamp each email when first seen, on the app's clock.
@@ -233,6 +243,22 @@ class LocalStack:
         self.reads.deliver()
         if self.reads.parked:
             print(f"access log: {len(self.reads.parked)} deliveries parked", flush=True)
+
+    def publish_ses_event(self, outcome: str, email_id: str) -> Any:
+        """`/_local/ses-events`: SES's event for an email the mailer sent (R31); the outbox
+        row keeps no address, so the event names a stand-in recipient."""
+        event = ses_event(
+            outcome,
+            region=self.region,
+            message_id=uuid.uuid4().hex,
+            source=self.provisioned.refs["SenderAddress"],
+            recipient="recipient@local.example",
+            configuration_set=self.provisioned.refs["EmailConfigurationSet"],
+            email_tags=[{"Name": EMAIL_ID_TAG, "Value": email_id}],
+        )
+        result = self.ses_events.publish(event)
+        self.deliver_emails()  # the inviter's notice, if any
+        return result
 
     def after_request(self) -> None:
         self.record_reads()
@@ -272,6 +298,7 @@ def start_stack(
     # A transaction's rollback copies the items it touches, not whole tables (their size
     # would otherwise set every write's latency).
     moto_transactions.install()
+    ses_events.install()  # moto keeps each email's configuration set and tags (R31)
     switch = _Switch(DomainDispatcherApplication(create_backend_app))
     aws_server = ServerThread.start(switch, aws_port, threaded=True, handler=_QuietMotoHandler)
     try:
@@ -326,8 +353,19 @@ def _start_on(
     reads = LogSubscription(load_handler(ACCESS_LOG), functools.partial(lambda_context, ACCESS_LOG))
     reads.install()
     api = load_template()["Resources"]["Api"]["Properties"]
+    feedback_events = SesEventSource(
+        region=region,
+        handler=load_handler(feedback_function()),
+        context=lambda_context(feedback_function()),
+    )
     stack = LocalStack(
-        region, provisioned, aws_server, pump, provisioned.resolve(api["StageName"]), reads
+        region=region,
+        provisioned=provisioned,
+        aws_server=aws_server,
+        pump=pump,
+        ses_events=feedback_events,
+        stage=provisioned.resolve(api["StageName"]),
+        reads=reads,
     )
     authorizer = functools.partial(
         verify_id_token,

@@ -241,6 +241,32 @@ class Scenario:
         return request
 
 
+def _ses_event(s: Scenario, email: str, kind: str) -> Request:
+    """R31: SES's event of the invitation to `email`, as EventBridge hands it over."""
+    answer = s.admin.call("POST", "/clients", new_client_body(email=email))
+    assert answer.status == 201, answer.body
+    s.stack.pump.drain()  # sent; its events are taken here, not by the next delivery
+    (event,) = [
+        e for e in s.stack.ses_events.pending() if e["detail"]["mail"]["destination"] == [email]
+    ]
+    handler = load_handler("DeliveryFeedbackFunction")
+
+    def request() -> Outcome:
+        result = handler(event, s.context)
+        expected = {"Bounce": "bounced", "Delivery": "delivered"}[kind]
+        return Outcome(200 if result["outcome"] == expected else 500, result)
+
+    return request
+
+
+def _bounced_invitation(s: Scenario) -> Request:
+    return _ses_event(s, f"bounce@{uuid.uuid4().hex[:8]}.example", "Bounce")
+
+
+def _delivered_email(s: Scenario) -> Request:
+    return _ses_event(s, f"casey.{uuid.uuid4().hex[:8]}@mail.example", "Delivery")
+
+
 def _accept(s: Scenario) -> Request:
     invited = s.invited()
     body = {
@@ -618,6 +644,12 @@ OPERATIONS: list[Operation] = [
         "AccessLogFunction",
         lambda s: s.reads_delivered(50),
     ),
+    Operation(
+        "DeliveryFeedbackFunction (bounced invitation)",
+        "DeliveryFeedbackFunction",
+        _bounced_invitation,
+    ),
+    Operation("DeliveryFeedbackFunction (delivery)", "DeliveryFeedbackFunction", _delivered_email),
     Operation(
         "CleanupFunction (one expired sign-up)", "CleanupFunction", Scenario.one_expired_signup
     ),

@@ -21,6 +21,9 @@ PARAMS = {
     "waiting": 2,
     "after_days": 3,
     "oldest_days": 5,
+    "account_kind": "client",
+    "account_id": "c1",
+    "state": "bounced",
 }
 
 
@@ -136,3 +139,19 @@ def test_pending_approval_reminder_has_counts_and_the_pending_list_only() -> Non
     assert link in email.text and f'href="{link}"' in email.html
     one = render(SETTINGS, "pending_approval_reminder", {**params, "waiting": 1, "oldest_days": 3})
     assert one.text.count("1 registration has been waiting") == 1
+
+
+@pytest.mark.parametrize(("kind", "page"), [("client", "clients"), ("staff", "staff")])
+@pytest.mark.parametrize("state", ["bounced", "complained"])
+def test_r31_the_inviter_notice_links_the_record_and_says_what_happened(
+    kind: str, page: str, state: str
+) -> None:
+    params = {"first_name": "Ada", "org_slug": "care-co", "account_kind": kind}
+    email = render(
+        SETTINGS, "invitation_undelivered", {**params, "account_id": "a1", "state": state}
+    )
+    link = f"https://portal.example.org/care-co/{page}/a1"
+    assert link in email.text and f'href="{link}"' in email.html
+    assert ("could not be delivered" if state == "bounced" else "reported it as spam") in (
+        email.text
+    )

@@ -176,7 +176,9 @@ def _replayed(caller: Caller, request: _RequestGuard, guard: Guard | None) -> Cl
     return view
 
 
-def _invitation_email(org: Organization, client: Client, token: str) -> OutboxEmail:
+def _invitation_email(
+    org: Organization, client: Client, token: str, sent_by: Caller
+) -> OutboxEmail:
     return queue_link_email(
         "invitation",
         to=client.email,
@@ -185,6 +187,7 @@ def _invitation_email(org: Organization, client: Client, token: str) -> OutboxEm
         org_name=org.name,
         token=token,
         valid_hours=get_settings().invitation_link_hours,
+        requested_by=sent_by.account_id,
     )
 
 
@@ -264,7 +267,7 @@ def create_client(
     )
     writes.insert(tx, link)
     associations = [add_association(tx, org.org_id, client_id, c) for c in choices]
-    tx.save(_invitation_email(org, client, token))
+    tx.save(_invitation_email(org, client, token, caller))
     tx.save(audit_by(caller, "client", client_id, "client.created"))
     try:
         tx.commit()
@@ -560,6 +563,6 @@ def resend_invitation(caller: Caller, client_id: str) -> None:
     token = replace_client_link(
         tx, client, Purpose.INVITATION, valid_hours=get_settings().invitation_link_hours
     )
-    tx.save(_invitation_email(org, client, token))
+    tx.save(_invitation_email(org, client, token, caller))
     tx.save(audit_by(caller, "client", client_id, "client.invitation_sent"))
     tx.commit()

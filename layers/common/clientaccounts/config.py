@@ -49,6 +49,9 @@ class Settings:
     public_emails_per_address_per_day: int = 5
     # CloudWatch namespace of the business metrics (observability.count).
     metrics_namespace: str = "ClientAccounts"
+    # R31: the SES configuration set every email is sent with (TLS required, and the bounce,
+    # complaint and delivery events it publishes); empty: none (a stack before R31).
+    email_configuration_set: str = ""
     # Set only by the local stack; deployed functions talk to AWS.
     aws_endpoint_url: str | None = None
 
@@ -94,6 +97,7 @@ def load_settings() -> Settings:
             os.environ.get("PUBLIC_EMAILS_PER_ADDRESS_PER_DAY", "5")
         ),
         metrics_namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "ClientAccounts",
+        email_configuration_set=os.environ.get("EMAIL_CONFIGURATION_SET", ""),
         aws_endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
     )
 

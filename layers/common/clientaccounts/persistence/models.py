@@ -78,6 +78,10 @@ class Staff(Model):
     link_expires_at = UnicodeAttribute(null=True)
     link_used_at = UnicodeAttribute(null=True)
     email_change_link_hash = UnicodeAttribute(null=True)
+    # R31: SES reported the email of the link `link_delivery_hash` bounced or complained of
+    # ("bounced" | "complained"); it describes the live link only while the hashes match.
+    link_delivery = UnicodeAttribute(null=True)
+    link_delivery_hash = UnicodeAttribute(null=True)
     # R12: clients associated with this practitioner, kept in the association's transaction
     # so that removing the role can require zero without a race.
     client_count = NumberAttribute(null=True)
@@ -184,6 +188,9 @@ class Client(Model):
     link_expires_at = UnicodeAttribute(null=True)
     link_used_at = UnicodeAttribute(null=True)  # a password-reset link's use (R23)
     email_change_link_hash = UnicodeAttribute(null=True)  # R24: the live email-change link
+    # R31: as on Staff, what SES reported of the email of link `link_delivery_hash`.
+    link_delivery = UnicodeAttribute(null=True)
+    link_delivery_hash = UnicodeAttribute(null=True)
     # R26: when a Care session was first recorded; from then on not deletable (R17).
     session_history_since = UnicodeAttribute(null=True)
     # R17: a deletion in progress holds the record until then (as on Staff).
@@ -304,6 +311,11 @@ class OutboxEmail(Model):
     last_error = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     sent_at = UnicodeAttribute(null=True)
+    # R31, kept after sending (ids only): the SHA-256 of the link the email carries, and the
+    # staff member whose action sent it, so that SES's bounce or complaint reaches the link's
+    # account and the sender.
+    link_hash = UnicodeAttribute(null=True)
+    requested_by = UnicodeAttribute(null=True)
     expires_ttl = TTLAttribute(null=True)
 
 

@@ -288,6 +288,22 @@ def replace_link(
     )
 
 
+def record_link_delivery(
+    tx: Transaction, account: Account, *, token_hash: str, state: str, on_conflict: DomainError
+) -> None:
+    """R31: SES reported the email of the account's live link `token_hash` bounced or
+    complained of. Once per link: a redelivered event, or one for a link a newer one has
+    replaced meanwhile, fails the condition."""
+    model = type(account)
+    tx.update(
+        account,
+        [model.link_delivery.set(state), model.link_delivery_hash.set(token_hash)],
+        (model.link_hash == token_hash)
+        & (model.link_delivery_hash.does_not_exist() | (model.link_delivery_hash != token_hash)),
+        on_conflict=on_conflict,
+    )
+
+
 def claim_link(
     tx: Transaction,
     link: Link,
