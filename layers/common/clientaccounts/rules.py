@@ -156,19 +156,20 @@ def staff_notices_after_confirmation(
 
 
 class Refusal(StrEnum):
-    """R13: what a refused login is told: what to do next, and nothing more."""
+    """R13: what a refused login is told: what to do next, and nothing more. No final
+    period: Cognito shows it as "PreAuthentication failed with error <message>." """
 
     CONFIRM_EMAIL = (
         "Please confirm your email address first: open the link in the email we sent you, "
-        "or ask for a new one."
+        "or ask for a new one"
     )
     PENDING_APPROVAL = (
         "Your account is pending approval. You can sign in to the portal meanwhile; "
-        "the Care App opens once your care team approves the account."
+        "the Care App opens once your care team approves the account"
     )
-    INACTIVE = "Your account is inactive. Please contact your care team's office."
+    INACTIVE = "Your account is inactive. Please contact your care team's office"
     UNAVAILABLE = (
-        "Sign-in is not available right now. Please try again later or contact your care team."
+        "Sign-in is not available right now. Please try again later or contact your care team"
     )
 
 
