@@ -203,9 +203,7 @@ class Api:
         query: type[RequestModel] | None = None,
         while_enrolling: bool = False,
     ) -> Callable[[E], E]:
-        return self.route(
-            "GET", path, query=query, answer=answer, while_enrolling=while_enrolling
-        )
+        return self.route("GET", path, query=query, answer=answer, while_enrolling=while_enrolling)
 
     def post(
         self,

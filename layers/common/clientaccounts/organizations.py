@@ -225,9 +225,7 @@ def update_organization(caller: Caller, changes: UpdateOrganizationRequest) -> O
     R30's second factor for staff: switched on only by an org_admin who has enrolled one."""
     authorize(caller, Action.MANAGE_ORGANIZATION)
     if all(getattr(changes, name) is None for name in changes.declared):
-        raise InvalidInput(
-            "Give name, manual_approval, kind or require_staff_mfa.", field="body"
-        )
+        raise InvalidInput("Give name, manual_approval, kind or require_staff_mfa.", field="body")
     org = caller_organization(caller)
     fields: dict[str, Any] = {}
     if changes.name is not None:
