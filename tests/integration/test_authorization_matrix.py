@@ -124,7 +124,7 @@ def _software_tokens_verified(w: World, _: str) -> tuple[str, Any]:
     """R30: every staff caller has a login whose authenticator app's code Cognito verified
     (as the portal does before POST /me/mfa), once per world."""
     if not getattr(w, "tokens_verified", False):
-        for name, caller in w.callers.items():
+        for caller in w.callers.values():
             claims = caller.claims or {}
             if claims.get("custom:account_kind") != "staff":
                 continue
