@@ -20,7 +20,7 @@ import base64
 import io
 import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,7 +168,7 @@ class SoftwareTokens:
     def _now(self) -> float | None:
         return self.clock() if self.clock is not None else None
 
-    def _associate(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    def _associate(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = _json(_read_body(environ))
         username = _token_username(request.get("AccessToken"))
         captured: dict[str, Any] = {}
@@ -191,7 +191,7 @@ class SoftwareTokens:
         start_response(captured["status"], [*headers, ("Content-Length", str(len(payload)))])
         return [payload]
 
-    def _verify(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    def _verify(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = _json(_read_body(environ))
         username = _token_username(request.get("AccessToken"))
         if username is None:
