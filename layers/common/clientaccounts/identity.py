@@ -168,7 +168,8 @@ def enable_software_token_mfa(username: str) -> None:
         )
         user = cognito.admin_get_user(UserPoolId=pool, Username=username)
     except (ClientError, BotoCoreError) as exc:
-        if _error_code(exc) == "InvalidParameterException":
+        # No verified token; or no login at all (deleted meanwhile): nothing to enable.
+        if _error_code(exc) in ("InvalidParameterException", "UserNotFoundException"):
             raise SoftwareTokenNotVerified from exc
         logger.warning("cognito mfa preference failed", extra={"error_code": _error_code(exc)})
         raise ServiceUnavailable("The second factor could not be enabled now; try again.") from exc
