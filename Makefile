@@ -22,7 +22,12 @@ SAM := env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID=offline \
 # Lambda's runtime is python3.12: sam build needs that interpreter (with pip) on PATH.
 PYTHON312 ?= $(shell command -v python3.12)
 
-.PHONY: test lint typecheck template-check unit run bench build clean openapi
+# The browser tests drive Debian's headless Chromium (Playwright talks to it; it never
+# downloads a browser of its own). Installed when missing; apt-get needs root, else sudo.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: test lint typecheck template-check unit run bench build clean openapi chromium
 
 $(STAMP): requirements-dev.txt layers/common/requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
@@ -51,6 +56,13 @@ $(CHECKOV_STAMP):
 	$(call tool_venv,checkov,checkov==$(CHECKOV_VERSION))
 	touch $@
 
+chromium: $(CHROMIUM)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -q
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+	$(CHROMIUM) --headless --version
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -71,12 +83,16 @@ template-check: $(CFN_LINT_STAMP) $(SAM_STAMP) $(CHECKOV_STAMP)
 	BC_SKIP_MAPPING=TRUE .tools/checkov/bin/checkov -f template.yaml --skip-download \
 		--framework cloudformation --compact --quiet
 
-test: lint typecheck template-check
+test: lint typecheck template-check $(CHROMIUM)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The whole back end on this machine (README, "Running locally"); `make run DEMO=1` seeds a demo.
+# PORTAL_ORIGIN / PORTAL_BASE_URL (environment or `make run PORTAL_ORIGIN=...`) set the
+# PortalOrigin / PortalBaseUrl parameters; the origin follows the base URL unless given.
+# The reference portal (portal/) is served on http://localhost:$(PORTAL_PORT).
+PORTAL_PORT ?= 8080
 run: $(STAMP)
-	$(BIN)/python -m infra.local_stack $(if $(DEMO),--demo,)
+	$(BIN)/python -m infra.local_stack --portal-port $(PORTAL_PORT) $(if $(DEMO),--demo,)
 
 # Deployable artifacts in .aws-sam/build (README, "Deploying"); not part of `make test`.
 # boto3/botocore come from the Lambda runtime and are taken out of the layer; every .py is

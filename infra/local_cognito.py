@@ -55,7 +55,7 @@ class PreAuthenticationGate:
         refusal = self._refusal(operation, body)
         if refusal is None:
             return self.app(environ, start_response)
-        return _error(start_response, "NotAuthorizedException", refusal)
+        return _error(environ, start_response, "NotAuthorizedException", refusal)
 
     def _refusal(self, operation: str, body: bytes) -> str | None:
         """The message Cognito would answer with, or None to let moto decide."""
@@ -101,17 +101,20 @@ def _read_body(environ: dict[str, Any]) -> bytes:
     return body
 
 
-def _error(start_response: Any, error_type: str, message: str) -> list[bytes]:
+def _error(
+    environ: dict[str, Any], start_response: Any, error_type: str, message: str
+) -> list[bytes]:
     """A Cognito error answer, as botocore parses it (ClientError with this code)."""
     payload = json.dumps({"__type": error_type, "message": message}).encode()
-    start_response(
-        "400 Bad Request",
-        [
-            ("Content-Type", "application/x-amz-json-1.1"),
-            ("Content-Length", str(len(payload))),
-            ("x-amzn-ErrorType", error_type),
-        ],
-    )
+    headers = [
+        ("Content-Type", "application/x-amz-json-1.1"),
+        ("Content-Length", str(len(payload))),
+        ("x-amzn-ErrorType", error_type),
+    ]
+    origin = environ.get("HTTP_ORIGIN")
+    if origin:  # as moto's own answers (flask-cors): a browser reads the refusal too
+        headers += [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+    start_response("400 Bad Request", headers)
     return [payload]
 
 
@@ -200,12 +203,15 @@ class SoftwareTokens:
             secret = self._associated.get(username)
         if secret is None:
             return _error(
+                environ,
                 start_response,
                 "InvalidParameterException",
                 "No software token is associated: call AssociateSoftwareToken first.",
             )
         if not totp.verify(secret, str(request.get("UserCode", "")), at=self._now()):
-            return _error(start_response, "EnableSoftwareTokenMFAException", "Code mismatch")
+            return _error(
+                environ, start_response, "EnableSoftwareTokenMFAException", "Code mismatch"
+            )
         captured: dict[str, Any] = {}
 
         def passing(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -229,5 +235,7 @@ class SoftwareTokens:
         with self._lock:
             secret = self._verified.get(username)
         if secret is None or not totp.verify(secret, code, at=self._now()):
-            return _error(start_response, "CodeMismatchException", "Invalid code received for user")
+            return _error(
+                environ, start_response, "CodeMismatchException", "Invalid code received for user"
+            )
         return self.app(environ, start_response)

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Request, Response
 
 from .lambda_loader import load_handler, load_module
 from .local_authorizer import TokenRejected, api_gateway_claims
-from .template import Route, api_routes, function_properties
+from .template import Cors, Route, api_routes, function_properties
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 
@@ -34,6 +34,15 @@ def _route_pattern(path: str) -> re.Pattern[str]:
 def _specificity(route: Route) -> list[bool]:
     # API Gateway prefers a literal segment over a parameter at the same place.
     return [segment.startswith("{") for segment in route.path.split("/")]
+
+
+def match_resource(path: str, routes: list[Route]) -> str | None:
+    """The template resource path (e.g. /clients/{client_id}) serving `path`, whatever the
+    method: API Gateway picks the resource first, then the method on it."""
+    for route in sorted(routes, key=_specificity):
+        if _route_pattern(route.path).match(path):
+            return route.path
+    return None
 
 
 def match_route(
@@ -172,10 +181,23 @@ def json_error(status: int, message: str, code: str) -> Response:
     )
 
 
+def preflight_response(headers: dict[str, str]) -> Response:
+    """What the mock integration SAM puts on OPTIONS answers: 200, `{}`, the CORS headers."""
+    return Response("{}", 200, headers=headers, mimetype="application/json")
+
+
+def well_formed(result: Any) -> bool:
+    """A proxy integration result API Gateway can turn into an answer."""
+    return isinstance(result, dict) and isinstance(result.get("statusCode"), int)
+
+
+MALFORMED = "The function returned a malformed response."
+
+
 def http_response(result: Any) -> Response:
     """A proxy integration result as API Gateway returns it; a malformed one is a 500."""
-    if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
-        return json_error(500, "The function returned a malformed response.", "internal_error")
+    if not well_formed(result):
+        return json_error(500, MALFORMED, "internal_error")
     headers = Headers()
     multi = result.get("multiValueHeaders") or {}
     for name, values in multi.items():
@@ -200,7 +222,11 @@ def invoke_function(logical_id: str, event: dict[str, Any]) -> Any:
 @dataclass
 class ApiGateway:
     """The WSGI app. `local` answers the requests no template route serves under `/_local/`;
-    `after_request` runs after each request (the stack drains the outbox there)."""
+    `after_request` runs after each request (the stack drains the outbox there).
+
+    `cors` (the template's Api `Cors`) makes every resource answer OPTIONS preflights as the
+    mock integration SAM adds; `gateway_headers` (its `GatewayResponses` headers, by response
+    type) go on the gateway's own refusals: 401 from the authorizer, 404, 5xx."""
 
     authorizer: Authorizer
     stage: str
@@ -209,6 +235,8 @@ class ApiGateway:
     local: Callable[[Request], Response] | None = None
     after_request: Callable[[], None] | None = None
     log: Callable[[str], None] = print
+    cors: Cors | None = None
+    gateway_headers: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
@@ -224,21 +252,62 @@ class ApiGateway:
         return response(environ, start_response)
 
     def handle(self, request: Request) -> Response:
+        preflight = self._preflight(request)
+        if preflight is not None:
+            return preflight
         matched = match_route(request.method, request.path, self.routes)
         if matched is None:
             if self.local is not None and request.path.startswith("/_local/"):
                 return self.local(request)
-            return json_error(404, "No such route.", "route_not_found")
+            return self.gateway_error(
+                404, "No such route.", "route_not_found", kind="RESOURCE_NOT_FOUND"
+            )
         route, params = matched
         claims = None
         if route.authorized:
-            try:
-                claims = api_gateway_claims(self.authorizer(request.headers.get("Authorization")))
-            except TokenRejected:
-                return json_error(401, "Unauthorized", "unauthorized")
+            claims = self._claims(request)
+            if claims is None:
+                return self.gateway_error(401, "Unauthorized", "unauthorized", kind="UNAUTHORIZED")
         event = proxy_event(request, route, params, stage=self.stage, claims=claims)
         try:
-            return http_response(self.invoke(route.function, event))
+            result = self.invoke(route.function, event)
         except Exception as exc:  # a crashed function: API Gateway answers an error, not HTML
             self.log(f"api {route.function} raised {type(exc).__name__}")
-            return json_error(500, "Internal server error.", "internal_error")
+            return self.gateway_error(500, "Internal server error.", "internal_error")
+        if not well_formed(result):
+            return self.gateway_error(500, MALFORMED, "internal_error")
+        return http_response(result)
+
+    def _claims(self, request: Request) -> dict[str, str] | None:
+        try:
+            return api_gateway_claims(self.authorizer(request.headers.get("Authorization")))
+        except TokenRejected:
+            return None
+
+    def _preflight(self, request: Request) -> Response | None:
+        """The CORS answer to OPTIONS on a known resource without its own OPTIONS route, or
+        on a `/_local/` path (local only: a portal in a browser may read those too)."""
+        if request.method != "OPTIONS" or self.cors is None:
+            return None
+        resource = match_resource(request.path, self.routes)
+        if resource is None:
+            if self.local is None or not request.path.startswith("/_local/"):
+                return None
+            methods = ["ANY"]
+        else:
+            methods = [r.method for r in self.routes if r.path == resource]
+            if "OPTIONS" in methods:
+                return None  # SAM keeps an OPTIONS the template declares
+        if self.cors.authorized and self._claims(request) is None:
+            return self.gateway_error(401, "Unauthorized", "unauthorized", kind="UNAUTHORIZED")
+        return preflight_response(self.cors.preflight_headers(methods))
+
+    def gateway_error(self, status: int, message: str, code: str, *, kind: str = "") -> Response:
+        """An answer of API Gateway itself, with the template's GatewayResponses headers: the
+        response type's own, else DEFAULT_4XX or DEFAULT_5XX."""
+        response = json_error(status, message, code)
+        default = "DEFAULT_4XX" if status < 500 else "DEFAULT_5XX"
+        headers = self.gateway_headers.get(kind) or self.gateway_headers.get(default) or {}
+        for name, value in headers.items():
+            response.headers[name] = value
+        return response

@@ -27,6 +27,7 @@ class LocalStackView(Protocol):
     def config(self) -> dict[str, str]: ...
     def mailbox(self) -> list[dict[str, Any]]: ...
     def run_function(self, logical_id: str, event: dict[str, Any]) -> Any: ...
+    def publish_ses_event(self, outcome: str, email_id: str) -> Any: ...
 
 
 class AdminRequest(RequestModel):
@@ -49,6 +50,13 @@ class OrganizationRequest(RequestModel):
 class ClockRequest(RequestModel):
     # Forward only: the application never sees time run backwards.
     advance_seconds: float = field(Number(ge=0, le=10 * 365 * 24 * 3600))
+
+
+class SesEventRequest(RequestModel):
+    """R31: SES's event for one sent email (infra.ses_events)."""
+
+    email_id: str = field(Text(max_length=64, pattern=r"^[0-9a-f]{32}$"))
+    event: str = field(Text(max_length=16, pattern=r"^(bounce|complaint|transient|delivery)$"))
 
 
 def scheduled_function(
@@ -193,6 +201,11 @@ def _json_routes(stack: LocalStackView, region: str) -> Api:
     def advance_clock(body: ClockRequest) -> dict[str, str]:
         clock.advance(body.advance_seconds)
         return {"now": clock.iso(clock.now())}
+
+    @app.post("/_local/ses-events", body=SesEventRequest, answer=dict)
+    def ses_event(body: SesEventRequest) -> dict[str, Any]:
+        result = stack.publish_ses_event(body.event, body.email_id)
+        return result if isinstance(result, dict) else {"result": result}
 
     @app.post("/_local/cleanup", answer=dict)
     def cleanup() -> dict[str, Any]:

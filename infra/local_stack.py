@@ -1,6 +1,11 @@
 """The local stack: the whole back end on this machine, one process, no AWS, no Docker.
 
     python -m infra.local_stack [--demo] [--api-port N] [--aws-port N]
+                                [--parameter-overrides Name=Value ...]
+
+PORTAL_ORIGIN and PORTAL_BASE_URL in the environment set the PortalOrigin and PortalBaseUrl
+parameters (`--parameter-overrides` wins); a PortalBaseUrl without a PortalOrigin allows the
+base URL's own origin.
 
 - An AWS endpoint (moto's server app) for Cognito, DynamoDB, DynamoDB Streams, SES and SSM,
   behind the pre-authentication gate (`infra.local_cognito`), since moto never calls triggers,
@@ -9,20 +14,26 @@
   environment in this process, plus AWS_ENDPOINT_URL: deployed code has no "local mode".
 - The API: every Api route of every function in template.yaml as API Gateway would serve it
   (`infra.local_gateway`), the Cognito authorizer's token check, and the `/_local` routes.
-- After each request, the outbox stream is fed to the mailer (moto never invokes functions).
+- After each request, the outbox stream is fed to the mailer (moto never invokes functions),
+  and the request's marked log lines to the access-log function, as the template's
+  subscription filter would (`infra.log_subscription`, R29),
+  and SES's delivery events of what it sent to the delivery feedback function
+  (`infra.ses_events`: `bounce@...` bounces, `complaint@...` complains).
 """
 
 import argparse
 import functools
 import os
+import re
 import signal
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from .template import ROOT
 
@@ -40,11 +51,12 @@ from werkzeug.wrappers import Request, Response
 
 from clientaccounts import aws, clock, identity
 from clientaccounts.config import reset_settings
+from clientaccounts.delivery import EMAIL_ID_TAG
 from clientaccounts.organizations import FirstAdmin, NewOrganization, bootstrap_organization
 from clientaccounts.persistence import store
 from clientaccounts.persistence.models import Staff
 
-from . import moto_transactions
+from . import moto_transactions, ses_events
 from .lambda_loader import load_handler
 from .local_authorizer import fetch_jwks, issuer, verify_id_token
 from .local_cognito import PreAuthenticationGate, SoftwareTokens
@@ -58,12 +70,22 @@ from .local_gateway import (
     served_routes_problems,
 )
 from .local_routes import local_routes
+from .log_subscription import LogSubscription
 from .mailbox import sent_count, sent_emails
 from .outbox_stream import OutboxPump
+from .portal_server import PortalApp, portal_config
 from .provision import Provisioned, provision
-from .template import Route, load_template, resources_of_type
+from .ses_events import SesEventSource, feedback_function, ses_event
+from .template import (
+    Route,
+    api_cors,
+    gateway_response_headers,
+    load_template,
+    resources_of_type,
+)
 
 MAILER = "MailerFunction"
+ACCESS_LOG = "AccessLogFunction"
 # Fixed on purpose: demo data, printed for people to log in with.
 DEMO_PASSWORD = "Demo-password-2026"  # noqa: S105
 
@@ -160,7 +182,9 @@ class LocalStack:
     provisioned: Provisioned
     aws_server: ServerThread
     pump: OutboxPump
+    ses_events: SesEventSource
     stage: str
+    reads: LogSubscription
     api_server: ServerThread | None = None
     _sent_at: list[str] = field(default_factory=list)
 
@@ -183,17 +207,66 @@ class LocalStack:
             "user_pool_id": self.provisioned.user_pool_id,
             "portal_client_id": self.provisioned.portal_client_id,
             "app_client_id": self.provisioned.care_app_client_id,
+            "portal_origin": self.portal_origin,
         }
 
+    def portal_config(self) -> dict[str, str]:
+        """The reference portal's config.json: this stack's API and Cognito endpoint."""
+        return portal_config(
+            api_url=self.api_url,
+            region=self.region,
+            cognito_endpoint=f"{self.aws_endpoint}/",
+            user_pool_id=self.provisioned.user_pool_id,
+            portal_client_id=self.provisioned.portal_client_id,
+            care_app_client_id=self.provisioned.care_app_client_id,
+        )
+
+    @property
+    def portal_origin(self) -> str:
+        """The origin CORS allows (the PortalOrigin parameter)."""
+        return self.provisioned.refs["PortalOrigin"]
+
     def deliver_emails(self) -> None:
-        """The outbox stream's event source: hand new records to the mailer."""
+        """The outbox stream's event source: hand new records to the mailer; then SES's
+        events of what it sent to the delivery feedback function (R31), until neither has
+        anything new (a bounce queues a notice to the inviter)."""
         try:
-            self.pump.drain()
+            for _ in range(10):
+                self.pump.drain()
+                if not self.ses_events.drain():
+                    break
         except Exception as exc:  # the request already has its answer; say why mail stalled
             print(f"mailer: draining the outbox failed: {type(exc).__name__}", flush=True)
         # moto keeps no send time; stamp each email when first seen, on the app's clock.
         sent = sent_count(self.region)
         self._sent_at += [clock.iso(clock.now())] * (sent - len(self._sent_at))
+
+    def record_reads(self) -> None:
+        """The access log's subscription filter: hand the request's marked lines to the
+        access-log function (R29)."""
+        self.reads.deliver()
+        if self.reads.parked:
+            print(f"access log: {len(self.reads.parked)} deliveries parked", flush=True)
+
+    def publish_ses_event(self, outcome: str, email_id: str) -> Any:
+        """`/_local/ses-events`: SES's event for an email the mailer sent (R31); the outbox
+        row keeps no address, so the event names a stand-in recipient."""
+        event = ses_event(
+            outcome,
+            region=self.region,
+            message_id=uuid.uuid4().hex,
+            source=self.provisioned.refs["SenderAddress"],
+            recipient="recipient@local.example",
+            configuration_set=self.provisioned.refs["EmailConfigurationSet"],
+            email_tags=[{"Name": EMAIL_ID_TAG, "Value": email_id}],
+        )
+        result = self.ses_events.publish(event)
+        self.deliver_emails()  # the inviter's notice, if any
+        return result
+
+    def after_request(self) -> None:
+        self.record_reads()
+        self.deliver_emails()
 
     def mailbox(self) -> list[dict[str, Any]]:
         emails = sent_emails(self.region)
@@ -209,6 +282,7 @@ class LocalStack:
         return http_response(self._routes.resolve(event, context))
 
     def stop(self) -> None:
+        self.reads.uninstall()
         if self.api_server is not None:
             self.api_server.stop()
         self.aws_server.stop()
@@ -228,6 +302,7 @@ def start_stack(
     # A transaction's rollback copies the items it touches, not whole tables (their size
     # would otherwise set every write's latency).
     moto_transactions.install()
+    ses_events.install()  # moto keeps each email's configuration set and tags (R31)
     switch = _Switch(DomainDispatcherApplication(create_backend_app))
     aws_server = ServerThread.start(switch, aws_port, threaded=True, handler=_QuietMotoHandler)
     try:
@@ -279,8 +354,23 @@ def _start_on(
         handler=load_handler(MAILER),
         context=lambda_context(MAILER),
     )
+    reads = LogSubscription(load_handler(ACCESS_LOG), functools.partial(lambda_context, ACCESS_LOG))
+    reads.install()
     api = load_template()["Resources"]["Api"]["Properties"]
-    stack = LocalStack(region, provisioned, aws_server, pump, provisioned.resolve(api["StageName"]))
+    feedback_events = SesEventSource(
+        region=region,
+        handler=load_handler(feedback_function()),
+        context=lambda_context(feedback_function()),
+    )
+    stack = LocalStack(
+        region=region,
+        provisioned=provisioned,
+        aws_server=aws_server,
+        pump=pump,
+        ses_events=feedback_events,
+        stage=provisioned.resolve(api["StageName"]),
+        reads=reads,
+    )
     authorizer = functools.partial(
         verify_id_token,
         keys=fetch_jwks(endpoint, provisioned.user_pool_id),
@@ -291,8 +381,10 @@ def _start_on(
         authorizer=authorizer,
         stage=stack.stage,
         local=stack.serve_local,
-        after_request=stack.deliver_emails,
+        after_request=stack.after_request,
         log=lambda line: print(line, flush=True),
+        cors=api_cors(provisioned.resolve),
+        gateway_headers=gateway_response_headers(provisioned.resolve),
     )
     if before_api is not None:
         before_api(stack)
@@ -345,7 +437,12 @@ def seed_demo(stack: LocalStack) -> list[tuple[str, str]]:
     return [("demo-admin", "org_admin"), ("demo-practitioner", "practitioner")]
 
 
-def banner(stack: LocalStack, seconds: float, demo: list[tuple[str, str]] | None) -> str:
+def banner(
+    stack: LocalStack,
+    seconds: float,
+    demo: list[tuple[str, str]] | None,
+    portal: str | None = None,
+) -> str:
     p = stack.provisioned
     username, password = (demo[0][0], DEMO_PASSWORD) if demo else ("<username>", "<password>")
     lines = [
@@ -357,6 +454,13 @@ def banner(stack: LocalStack, seconds: float, demo: list[tuple[str, str]] | None
         f"  Portal client    {p.portal_client_id}",
         f"  Care App client  {p.care_app_client_id}",
         f"  Mailbox          {stack.api_url}/_local/mailbox.html",
+        *(
+            [f"  Portal           {portal}/{'demo/login' if demo else ''}  (reference portal)"]
+            if portal
+            else []
+        ),
+        f"  Portal origin    {stack.portal_origin}  (CORS; set PORTAL_ORIGIN or PORTAL_BASE_URL)",
+        f"  Portal base URL  {p.refs['PortalBaseUrl']}  (emailed links)",
         "  Log in:",
         f"    aws cognito-idp initiate-auth --endpoint-url {stack.aws_endpoint}"
         f" --region {stack.region} --no-sign-request --client-id {p.portal_client_id}"
@@ -370,14 +474,40 @@ def banner(stack: LocalStack, seconds: float, demo: list[tuple[str, str]] | None
     return "\n".join(lines)
 
 
-def _overrides(pairs: list[str]) -> dict[str, str]:
+# Environment variables `make run` passes on as template parameters.
+ENVIRONMENT_PARAMETERS = {"PORTAL_BASE_URL": "PortalBaseUrl", "PORTAL_ORIGIN": "PortalOrigin"}
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a URL: the origin a browser sends from a page under it."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def parameter_overrides(environ: Mapping[str, str], pairs: list[str]) -> dict[str, str]:
+    """The template parameters to override: PORTAL_BASE_URL / PORTAL_ORIGIN from the
+    environment, then each Name=Value pair; PortalOrigin follows PortalBaseUrl unless given.
+    Each value is checked as CloudFormation would (AllowedPattern, AllowedValues)."""
     known = load_template().get("Parameters", {})
-    out = {}
+    out = {
+        parameter: environ[variable]
+        for variable, parameter in ENVIRONMENT_PARAMETERS.items()
+        if environ.get(variable)
+    }
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or name not in known:
             raise SystemExit(f"--parameter-overrides: {pair!r} is not Name=Value of a parameter")
         out[name] = value
+    if "PortalBaseUrl" in out and "PortalOrigin" not in out:
+        out["PortalOrigin"] = origin_of(out["PortalBaseUrl"])
+    for name, value in out.items():
+        spec = known[name]
+        allowed = spec.get("AllowedValues")
+        pattern = spec.get("AllowedPattern")
+        if (allowed and value not in allowed) or (pattern and not re.fullmatch(pattern, value)):
+            rule = spec.get("ConstraintDescription") or pattern or f"one of {allowed}"
+            raise SystemExit(f"{name}={value!r} is refused by template.yaml: {rule}")
     return out
 
 
@@ -394,21 +524,45 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME=VALUE",
         help="template parameters, e.g. PortalBaseUrl=http://localhost:5173",
     )
+    parser.add_argument(
+        "--portal-port",
+        type=int,
+        default=None,
+        help="serve the reference portal (portal/) on http://localhost:PORT, the default"
+        " PortalBaseUrl and PortalOrigin (make run: PORTAL_PORT, 8080); 0: a free port",
+    )
     args = parser.parse_args(argv)
+    overrides = parameter_overrides(os.environ, args.parameter_overrides)
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     demo: list[tuple[str, str]] = []
+    # The portal binds its port first: its origin is the default of the links and of CORS.
+    running: list[LocalStack] = []
+    portal: ServerThread | None = None
+    portal_origin = None
+    if args.portal_port is not None:
+        app = PortalApp(lambda: running[0].portal_config() if running else None)
+        try:
+            portal = ServerThread.start(app, args.portal_port, threaded=True, handler=_QuietHandler)
+        except OSError as exc:
+            print(f"local stack: cannot serve the portal: {exc}", file=sys.stderr, flush=True)
+            return 1
+        portal_origin = f"http://localhost:{portal.server.server_port}"
+        overrides = {"PortalBaseUrl": portal_origin, "PortalOrigin": portal_origin, **overrides}
     try:
         stack = start_stack(
             api_port=args.api_port,
             aws_port=args.aws_port,
             region=region,
-            parameter_overrides=_overrides(args.parameter_overrides),
+            parameter_overrides=overrides,
             before_api=(lambda s: demo.extend(seed_demo(s))) if args.demo else None,
         )
     except (StartupError, OSError) as exc:
         print(f"local stack: cannot start: {exc}", file=sys.stderr, flush=True)
+        if portal is not None:
+            portal.stop()
         return 1
-    print(banner(stack, time.monotonic() - started, demo or None), flush=True)
+    running.append(stack)
+    print(banner(stack, time.monotonic() - started, demo or None, portal_origin), flush=True)
 
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -416,6 +570,8 @@ def main(argv: list[str] | None = None) -> int:
     while not stopping.wait(0.2):
         pass
     stack.stop()
+    if portal is not None:
+        portal.stop()
     print("Local stack stopped.", flush=True)
     return 0
 

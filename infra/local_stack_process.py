@@ -67,12 +67,20 @@ def http(
     return HttpAnswer(status, parsed, text, got)
 
 
-def start_stack(*extra: str) -> tuple[subprocess.Popen[bytes], Path, str, str]:
-    """`python -m infra.local_stack` on two free ports. Returns the process, the file its
-    output goes to, the API URL and the AWS endpoint URL; it may not answer yet."""
+# What the caller's shell may set that would change the stack under test.
+NOT_INHERITED = ("AWS_ENDPOINT_URL", "PORTAL_ORIGIN", "PORTAL_BASE_URL")
+
+
+def start_stack(
+    *extra: str, environment: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], Path, str, str]:
+    """`python -m infra.local_stack` on two free ports, with `environment` added to this
+    process's (e.g. PORTAL_ORIGIN). Returns the process, the file its output goes to, the API
+    URL and the AWS endpoint URL; it may not answer yet."""
     api_port, aws_port = free_port(), free_port()
     output = Path(tempfile.mkstemp(prefix="local-stack-", suffix=".log")[1])
-    env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
+    env.update(environment or {})
     with output.open("wb") as sink:  # a file, not a pipe: a full pipe would stall the stack
         ports = ["--api-port", str(api_port), "--aws-port", str(aws_port)]
         process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments

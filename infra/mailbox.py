@@ -38,12 +38,22 @@ def sent_count(region: str) -> int:
 
 
 def sent_emails(region: str) -> list[dict[str, Any]]:
-    """Every email sent so far, oldest first: {to, subject, text, html}."""
+    """Every email sent so far, oldest first: {to, subject, text, html, email_id}."""
     items = []
     for message in _raw_messages(region):
         raw = message.raw_data
         subject, text, html = _parts(raw)
         # moto lists each recipient twice (the call's and the To header's), maybe with a name.
         to = list(dict.fromkeys(parseaddr(d)[1] for d in message.destinations))
-        items.append({"to": to, "subject": subject, "text": text, "html": html})
+        # The outbox email's id, from the tag the mailer sets (infra.ses_events keeps it).
+        tags = {t["Name"]: t["Value"] for t in getattr(message, "email_tags", None) or []}
+        items.append(
+            {
+                "to": to,
+                "subject": subject,
+                "text": text,
+                "html": html,
+                "email_id": tags.get("email_id"),
+            }
+        )
     return items

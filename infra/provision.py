@@ -1,5 +1,6 @@
 """Creates what template.yaml declares (tables, user pool, app clients, the app-clients
-parameter, the SES sender) against a non-AWS endpoint: moto in tests and in the local stack.
+parameter, the SES sender and configuration set) against a non-AWS endpoint: moto in tests
+and in the local stack.
 
 It also resolves each function's environment the way CloudFormation would, so code runs
 locally with the configuration it gets when deployed.
@@ -141,5 +142,13 @@ def provision(session: Any, endpoint_url: str | None = None) -> Provisioned:
         ),
         Overwrite=True,
     )
-    client("sesv2").create_email_identity(EmailIdentity=refs["SenderAddress"])
+    ses = client("sesv2")
+    ses.create_email_identity(EmailIdentity=refs["SenderAddress"])
+    # R31: the set every email is sent with; its events are simulated (infra.ses_events).
+    for name, resource in resources_of_type("AWS::SES::ConfigurationSet", template).items():
+        props = resource["Properties"]
+        refs[name] = provisioned.resolve(props["Name"])
+        ses.create_configuration_set(
+            ConfigurationSetName=refs[name], DeliveryOptions=props["DeliveryOptions"]
+        )
     return provisioned

@@ -201,6 +201,9 @@ ROUTES: dict[tuple[str, str], Row] = {
         MANAGERS, 204, _on_client("active"), changes_client=True
     ),
     ("GET", "/clients/{client_id}/history"): Row(ADMINS, 200, _on_client("active", "/history")),
+    ("GET", "/clients/{client_id}/access-log"): Row(
+        ORG_ADMIN, 200, _on_client("active", "/access-log")
+    ),
     ("POST", "/clients/{client_id}/practitioners"): Row(
         MANAGERS,
         201,

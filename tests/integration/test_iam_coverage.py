@@ -221,6 +221,9 @@ class Names:
         refs = stack.provisioned.refs
         self.tables = {refs[t]: t for t in resources_of_type("AWS::DynamoDB::Table")}
         self.pools = {stack.provisioned.user_pool_id: "UserPool"}
+        self.configuration_sets = {
+            refs[c]: c for c in resources_of_type("AWS::SES::ConfigurationSet")
+        }
 
     def table(self, name: str, index: str | None = None) -> str:
         logical = self.tables[name]
@@ -256,7 +259,14 @@ def needs_of(call: AwsCall, names: Names) -> list[Need]:
         return [(f"cognito-idp:{op}", f"arn:{pool}") for op in operations]
     if call.service == "sesv2" and call.operation == "SendEmail":
         sender = re.sub(r"^.*<|>$", "", call.params["FromEmailAddress"])
-        return [("ses:SendEmail", f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{sender}")]
+        needs = [("ses:SendEmail", f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{sender}")]
+        configuration_set = call.params.get("ConfigurationSetName")
+        if configuration_set:  # R31: authorized on the set too (as `${Set}` in a !Sub)
+            logical = names.configuration_sets[configuration_set]
+            needs.append(
+                ("ses:SendEmail", f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/arn:{logical}")
+            )
+        return needs
     if call.service == "ssm" and call.operation == "GetParameter":
         name = call.params["Name"].lstrip("/")
         return [("ssm:GetParameter", f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/{name}")]

@@ -12,8 +12,15 @@ from infra.template import ROOT, api_routes
 
 DATA_MODEL = ROOT / "docs" / "data-model.md"
 SECTION = "## DynamoDB calls per route and trigger"
-# Triggers the budget must cover besides every route: the login gate, the mailer, the cleanup.
-TRIGGERS = ("PreAuthenticationFunction", "MailerFunction", "CleanupFunction")
+# Triggers the budget must cover besides every route: the login gate, the mailer, the cleanup,
+# the access log's writer (R29); SES's delivery events (R31).
+TRIGGERS = (
+    "PreAuthenticationFunction",
+    "MailerFunction",
+    "CleanupFunction",
+    "AccessLogFunction",
+    "DeliveryFeedbackFunction",
+)
 _OPERATION = re.compile(r"^[A-Z][A-Za-z]+$")  # a DynamoDB operation's name: a budget column
 
 Budget = dict[str, dict[str, int]]  # row ("GET /me", "CleanupFunction (nothing due)") -> calls

@@ -200,6 +200,26 @@ class Scenario:
 
         return request
 
+    def reads_delivered(self, clients: int) -> Request:
+        """A page of `clients` read by the admin: its one marked line, handed over as the
+        access log's subscription filter would (R29)."""
+        self.stack.record_reads()
+        org = self.stack.organization()  # its clients are exactly these
+        self.stack.bulk_clients(org.org["slug"], clients, "self")
+        admin = self.stack.as_admin(org)
+        page = admin.call("GET", "/clients", query={"limit": str(clients)}).body
+        assert len(page["items"]) == clients, page
+        (line,) = self.stack.reads.pending()
+        event = self.stack.reads.event([line])
+        self.stack.record_reads()  # the set-up's own delivery, outside the record
+
+        def request() -> Outcome:
+            response = load_handler("AccessLogFunction")(event, self.context)
+            written = response["records"] == clients
+            return Outcome(200 if written else 500, response)
+
+        return request
+
     def mailer(self) -> Request:
         """One email in the outbox, handed over as the stream's event source would."""
         self.stack.deliver_emails()
@@ -219,6 +239,32 @@ class Scenario:
             return Outcome(500 if failures else 200, response)
 
         return request
+
+
+def _ses_event(s: Scenario, email: str, kind: str) -> Request:
+    """R31: SES's event of the invitation to `email`, as EventBridge hands it over."""
+    answer = s.admin.call("POST", "/clients", new_client_body(email=email))
+    assert answer.status == 201, answer.body
+    s.stack.pump.drain()  # sent; its events are taken here, not by the next delivery
+    (event,) = [
+        e for e in s.stack.ses_events.pending() if e["detail"]["mail"]["destination"] == [email]
+    ]
+    handler = load_handler("DeliveryFeedbackFunction")
+
+    def request() -> Outcome:
+        result = handler(event, s.context)
+        expected = {"Bounce": "bounced", "Delivery": "delivered"}[kind]
+        return Outcome(200 if result["outcome"] == expected else 500, result)
+
+    return request
+
+
+def _bounced_invitation(s: Scenario) -> Request:
+    return _ses_event(s, f"bounce@{uuid.uuid4().hex[:8]}.example", "Bounce")
+
+
+def _delivered_email(s: Scenario) -> Request:
+    return _ses_event(s, f"casey.{uuid.uuid4().hex[:8]}@mail.example", "Delivery")
 
 
 def _accept(s: Scenario) -> Request:
@@ -277,6 +323,21 @@ def _next_page_of_clients(s: Scenario) -> Request:
     for _ in range(3):
         s.invited()
     return _next_page(s, "/clients")
+
+
+def _access_log(s: Scenario) -> Request:
+    client_id = s.client.client_id
+    s.admin.call("GET", f"/clients/{client_id}")
+    s.stack.record_reads()
+    return _api(s.admin, "GET", f"/clients/{client_id}/access-log")
+
+
+def _next_page_of_access_log(s: Scenario) -> Request:
+    client_id = s.invited()["id"]
+    for _ in range(3):  # a page, the page followed, and one after it
+        s.admin.call("GET", f"/clients/{client_id}")
+    s.stack.record_reads()
+    return _next_page(s, f"/clients/{client_id}/access-log")
 
 
 def _next_page_of_history(s: Scenario) -> Request:
@@ -498,6 +559,12 @@ OPERATIONS: list[Operation] = [
         "ClientHistoryFunction",
         _next_page_of_history,
     ),
+    Operation("GET /clients/{client_id}/access-log", "ClientHistoryFunction", _access_log),
+    Operation(
+        "GET /clients/{client_id}/access-log (next page)",
+        "ClientHistoryFunction",
+        _next_page_of_access_log,
+    ),
     Operation(
         "POST /clients/{client_id}/practitioners",
         "AssignPractitionerFunction",
@@ -591,6 +658,22 @@ OPERATIONS: list[Operation] = [
         "PreAuthenticationFunction", "PreAuthenticationFunction", Scenario.pre_authentication
     ),
     Operation("MailerFunction (one email)", "MailerFunction", Scenario.mailer),
+    Operation(
+        "AccessLogFunction (one read)",
+        "AccessLogFunction",
+        lambda s: s.reads_delivered(1),
+    ),
+    Operation(
+        "AccessLogFunction (a page of 50 clients)",
+        "AccessLogFunction",
+        lambda s: s.reads_delivered(50),
+    ),
+    Operation(
+        "DeliveryFeedbackFunction (bounced invitation)",
+        "DeliveryFeedbackFunction",
+        _bounced_invitation,
+    ),
+    Operation("DeliveryFeedbackFunction (delivery)", "DeliveryFeedbackFunction", _delivered_email),
     Operation(
         "CleanupFunction (one expired sign-up)", "CleanupFunction", Scenario.one_expired_signup
     ),

@@ -32,9 +32,12 @@ from clientaccounts.persistence.models import Client, Staff
 from infra import totp
 from infra.cognito_login import login
 from infra.lambda_loader import load_handler
+from infra.log_subscription import LogSubscription
 from infra.mailbox import sent_emails
 from infra.outbox_stream import OutboxPump
 from infra.provision import Provisioned, provision
+from infra.ses_events import SesEventSource, feedback_function
+from infra.ses_events import install as ses_events_install
 from tests.support.lambda_events import FakeLambdaContext, call_api
 from tests.support.request_bodies import (
     PASSWORD,
@@ -51,6 +54,8 @@ class Stack:
     provisioned: Provisioned
     session: Any
     pump: OutboxPump
+    reads: LogSubscription  # the access log's subscription filter (R29)
+    ses_events: SesEventSource
     _counter: list[int] = field(default_factory=lambda: [0])
     _admin_usernames: dict[str, str] = field(default_factory=dict)  # slug -> first admin's
 
@@ -180,7 +185,21 @@ class Stack:
 
     # --- what happens after a request -------------------------------------------------
     def deliver_emails(self) -> int:
-        return self.pump.drain()
+        """The outbox to the mailer, then SES's events of what it sent to the delivery
+        feedback function (R31), until neither has anything new (a bounce queues a notice)."""
+        handed = 0
+        for _ in range(10):
+            sent = self.pump.drain()
+            published = self.ses_events.drain()
+            handed += sent
+            if not published:
+                break
+        return handed
+
+    def record_reads(self) -> int:
+        """Deliver the marked log lines so far to the access-log function, as the
+        subscription filter would; returns how many lines."""
+        return self.reads.deliver()
 
     def mailbox(self, to: str | None = None) -> list[dict[str, Any]]:
         self.deliver_emails()
@@ -313,6 +332,7 @@ def serialize_moto_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
 def moto_stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     """A fresh moto, provisioned from template.yaml, with every function's environment set
     (through `monkeypatch`, undone by its owner). The fixture below and the benchmark use it."""
+    ses_events_install()
     with mock_aws():
         session = boto3.session.Session(region_name=REGION)
         provisioned = provision(session)
@@ -328,7 +348,15 @@ def moto_stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
             handler=load_handler("MailerFunction"),
             context=FakeLambdaContext(),
         )
+        reads = LogSubscription(load_handler("AccessLogFunction"), FakeLambdaContext)
+        reads.install()
+        ses_events = SesEventSource(
+            region=REGION,
+            handler=load_handler(feedback_function()),
+            context=FakeLambdaContext(),
+        )
         try:
-            yield Stack(provisioned, session, pump)
+            yield Stack(provisioned, session, pump, reads, ses_events)
         finally:
+            reads.uninstall()
             reset_process_state()

@@ -21,6 +21,9 @@ PARAMS = {
     "waiting": 2,
     "after_days": 3,
     "oldest_days": 5,
+    "account_kind": "client",
+    "account_id": "c1",
+    "state": "bounced",
 }
 
 
@@ -145,3 +148,19 @@ def test_r30_mfa_reset_gives_the_own_username_and_nothing_else_about_them() -> N
     assert "signed out" in email.text and "authenticator app" in email.text
     assert "https://portal.example.org/care-co/login" in email.text
     assert "Care & Co <b>" in email.text and "Care &amp; Co &lt;b&gt;" in email.html
+
+
+@pytest.mark.parametrize(("kind", "page"), [("client", "clients"), ("staff", "staff")])
+@pytest.mark.parametrize("state", ["bounced", "complained"])
+def test_r31_the_inviter_notice_links_the_record_and_says_what_happened(
+    kind: str, page: str, state: str
+) -> None:
+    params = {"first_name": "Ada", "org_slug": "care-co", "account_kind": kind}
+    email = render(
+        SETTINGS, "invitation_undelivered", {**params, "account_id": "a1", "state": state}
+    )
+    link = f"https://portal.example.org/care-co/{page}/a1"
+    assert link in email.text and f'href="{link}"' in email.html
+    assert ("could not be delivered" if state == "bounced" else "reported it as spam") in (
+        email.text
+    )

@@ -6,10 +6,12 @@ import base64
 from typing import Any
 
 from werkzeug.test import Client
+from werkzeug.wrappers import Response
 
+from infra.local_authorizer import TokenRejected
 from infra.local_gateway import ApiGateway, match_route, served_routes_problems
 from infra.local_routes import mailbox_page, scheduled_event
-from infra.template import Route, api_routes
+from infra.template import Cors, Route, api_routes
 
 ROUTES = [
     Route("Item", "GetItem", "GET", "/items/{item_id}", authorized=False),
@@ -149,3 +151,124 @@ def test_scheduled_event_is_what_eventbridge_sends() -> None:
     assert event["time"].endswith("Z")
     assert event["detail"] == {}
     assert event["resources"] and event["resources"][0].startswith("arn:aws:events:")
+
+
+# --- CORS, as the mock OPTIONS method SAM adds for the Api's `Cors` -------------------------
+CORS = Cors(
+    allow_origin="https://portal.example",
+    allow_headers="Authorization,Content-Type,Idempotency-Key",
+    allow_methods="GET,POST,OPTIONS",
+    max_age="600",
+)
+REFUSALS_CARRY = {"DEFAULT_4XX": {"Access-Control-Allow-Origin": "https://portal.example"}}
+PRIVATE = [*ROUTES, Route("Item", "Secret", "GET", "/secret", authorized=True)]
+
+
+def cors_gateway(
+    invoke: Any = None, cors: Cors = CORS, routes: list[Route] = PRIVATE, **kwargs: Any
+) -> Client:
+    def refuse(header: str | None) -> dict[str, Any]:
+        raise TokenRejected("no token")
+
+    return Client(
+        ApiGateway(
+            authorizer=refuse,
+            stage="dev",
+            routes=routes,
+            invoke=invoke or (lambda f, e: {"statusCode": 200, "body": "{}"}),
+            log=lambda _line: None,
+            cors=cors,
+            gateway_headers={
+                **REFUSALS_CARRY,
+                "DEFAULT_5XX": {"Access-Control-Allow-Origin": "https://portal.example"},
+            },
+            **kwargs,
+        )
+    )
+
+
+def test_a_preflight_of_any_resource_is_200_with_the_template_headers_and_no_token() -> None:
+    calls: list[str] = []
+    client = cors_gateway(lambda f, e: calls.append(f))
+    for path in ("/items/42", "/items/search", "/files/a/b", "/secret"):
+        answer = client.options(
+            path,
+            headers={
+                "Origin": "https://elsewhere.example",  # the mock answers whatever the Origin
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization,idempotency-key",
+            },
+        )
+        assert answer.status_code == 200, path
+        assert answer.json == {}
+        assert answer.headers["Access-Control-Allow-Origin"] == "https://portal.example"
+        assert answer.headers["Access-Control-Allow-Headers"] == (
+            "Authorization,Content-Type,Idempotency-Key"
+        )
+        assert answer.headers["Access-Control-Allow-Methods"] == "GET,POST,OPTIONS"
+        assert answer.headers["Access-Control-Max-Age"] == "600"
+        assert "Access-Control-Allow-Credentials" not in answer.headers
+    assert calls == []  # no function runs for a preflight
+
+
+def test_a_preflight_of_an_unknown_path_is_404_and_without_cors_there_is_none() -> None:
+    answer = cors_gateway().options("/nowhere")
+    assert answer.status_code == 404
+    assert isinstance(answer.json, dict) and answer.json["code"] == "route_not_found"
+    assert answer.headers["Access-Control-Allow-Origin"] == "https://portal.example"
+    assert gateway(lambda f, e: None).options("/items/1").status_code == 404
+
+
+def test_without_allow_methods_a_preflight_names_the_resource_methods_as_sam_does() -> None:
+    client = cors_gateway(cors=Cors(allow_origin="https://portal.example"))
+    assert client.options("/items/1").headers["Access-Control-Allow-Methods"] == (
+        "GET,OPTIONS,POST"
+    )
+    everything = client.options("/files/x").headers["Access-Control-Allow-Methods"]
+    assert everything == "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT"
+    assert "Access-Control-Allow-Headers" not in client.options("/items/1").headers
+
+
+def test_a_preflight_behind_the_default_authorizer_is_refused_without_a_token() -> None:
+    guarded = Cors(allow_origin="https://portal.example", authorized=True)
+    answer = cors_gateway(cors=guarded).options("/items/1")
+    assert answer.status_code == 401
+    assert answer.headers["Access-Control-Allow-Origin"] == "https://portal.example"
+
+
+def test_an_options_route_of_the_template_is_served_by_its_function() -> None:
+    routes = [*PRIVATE, Route("Opt", "Opt", "OPTIONS", "/items/{item_id}", authorized=False)]
+    called: list[str] = []
+
+    def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
+        called.append(function)
+        return {"statusCode": 204, "body": ""}
+
+    assert cors_gateway(invoke, routes=routes).options("/items/1").status_code == 204
+    assert called == ["Opt"]
+
+
+def test_the_gateways_own_refusals_carry_the_gateway_response_headers() -> None:
+    def crash(function: str, event: dict[str, Any]) -> Any:
+        raise RuntimeError("boom")
+
+    unauthorized = cors_gateway().get("/secret", headers={"Authorization": "Bearer x"})
+    assert unauthorized.status_code == 401
+    for answer in (
+        unauthorized,
+        cors_gateway(crash).get("/items/1"),
+        cors_gateway(lambda f, e: None).get("/items/1"),
+        cors_gateway().delete("/items/search"),
+    ):
+        assert answer.status_code in (401, 404, 500)
+        assert answer.headers["Access-Control-Allow-Origin"] == "https://portal.example"
+    # A function's own answer is the function's: API Gateway adds nothing to it.
+    assert "Access-Control-Allow-Origin" not in cors_gateway().get("/items/1").headers
+
+
+def test_local_paths_answer_preflights_too() -> None:
+    client = cors_gateway(local=lambda request: Response("{}", 200))
+    answer = client.options("/_local/orgs", headers={"Access-Control-Request-Method": "POST"})
+    assert answer.status_code == 200
+    assert answer.headers["Access-Control-Allow-Origin"] == "https://portal.example"
+    assert client.options("/elsewhere").status_code == 404

@@ -13,7 +13,9 @@ from clientaccounts.config import load_settings
 from clientaccounts.persistence.models import ALL_MODELS
 from infra.template import load_template, resources_of_type
 
-TABLE_OF_MODEL = {key: f"{key.capitalize()}Table" for key in ALL_MODELS}
+TABLE_OF_MODEL = {
+    key: "".join(w.capitalize() for w in key.split("_")) + "Table" for key in ALL_MODELS
+}
 ATTRIBUTE_TYPE = {"S": "S", "N": "N", "B": "B"}
 
 

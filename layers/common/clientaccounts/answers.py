@@ -38,7 +38,8 @@ class LinkView(TypedDict):
     """The newest emailed link of an account and what became of it (R3, R9, R23)."""
 
     purpose: Annotated[str, OneOf(("email_confirmation", "invitation", "password_reset"))]
-    state: Annotated[str, OneOf(("sent", "accepted", "expired"))]
+    # R31: bounced or complained, as SES reported it for the link's email
+    state: Annotated[str, OneOf(("sent", "accepted", "expired", "bounced", "complained"))]
     sent_at: str | None
     expires_at: str | None
 
@@ -169,6 +170,19 @@ class AuditEntry(TypedDict):
 
 class HistoryPage(TypedDict):
     items: list[AuditEntry]
+    next_cursor: str | None
+
+
+class AccessEntry(TypedDict):
+    """R29: one staff read of the client: who, through which route (its template path), when."""
+
+    staff_id: str
+    route: str
+    at: str
+
+
+class AccessLogPage(TypedDict):
+    items: list[AccessEntry]
     next_cursor: str | None
 
 

@@ -7,7 +7,7 @@ and a concurrent role removal (R12) cannot both succeed.
 
 from __future__ import annotations
 
-from . import clock, rules
+from . import access_log, clock, rules
 from .answers import AssociationView, Connection, Connections
 from .auth import Action, Caller, authorize, check_client_in_scope, check_department_scope
 from .errors import Conflict, InvalidInput, NotFound
@@ -219,6 +219,7 @@ def care_app_connections(caller: Caller) -> Connections:
             for c in clients
             if c.status == rules.Status.ACTIVE and c.email_confirmed
         ]
+        access_log.record_client_read(caller, access_log.MY_CONNECTIONS, [i["id"] for i in items])
     else:
         items = []
     items.sort(key=lambda i: (str(i.get("display_name") or i.get("last_name")).lower(), i["id"]))

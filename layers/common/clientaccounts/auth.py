@@ -48,6 +48,7 @@ class Action(StrEnum):
     MANAGE_ORGANIZATION = "manage_organization"  # settings and departments
     READ_CLIENT_HISTORY = "read_client_history"  # R20: a client's audit trail
     RESET_STAFF_MFA = "reset_staff_mfa"  # R30: a lost second factor
+    READ_ACCESS_LOG = "read_access_log"  # R29: who read a client's record
 
 
 ALL_STAFF_ROLES = frozenset({"org_admin", "dept_admin", "care_coordinator", "practitioner"})
@@ -62,6 +63,7 @@ ALLOWED_ROLES: dict[Action, frozenset[str]] = {
     Action.MANAGE_ORGANIZATION: frozenset({"org_admin"}),
     Action.READ_CLIENT_HISTORY: ADMIN_ROLES,
     Action.RESET_STAFF_MFA: frozenset({"org_admin"}),
+    Action.READ_ACCESS_LOG: frozenset({"org_admin"}),
 }
 
 

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from . import clock, identity, rules
+from . import access_log, clock, identity, rules
 from .answers import ClientPage, ClientView
 from .associations import (
     add_association,
@@ -176,7 +176,9 @@ def _replayed(caller: Caller, request: _RequestGuard, guard: Guard | None) -> Cl
     return view
 
 
-def _invitation_email(org: Organization, client: Client, token: str) -> OutboxEmail:
+def _invitation_email(
+    org: Organization, client: Client, token: str, sent_by: Caller
+) -> OutboxEmail:
     return queue_link_email(
         "invitation",
         to=client.email,
@@ -185,6 +187,7 @@ def _invitation_email(org: Organization, client: Client, token: str) -> OutboxEm
         org_name=org.name,
         token=token,
         valid_hours=get_settings().invitation_link_hours,
+        requested_by=sent_by.account_id,
     )
 
 
@@ -264,7 +267,7 @@ def create_client(
     )
     writes.insert(tx, link)
     associations = [add_association(tx, org.org_id, client_id, c) for c in choices]
-    tx.save(_invitation_email(org, client, token))
+    tx.save(_invitation_email(org, client, token, caller))
     tx.save(audit_by(caller, "client", client_id, "client.created"))
     try:
         tx.commit()
@@ -283,7 +286,9 @@ def create_client(
 def get_client_detail(caller: Caller, client_id: str) -> ClientView:
     authorize(caller, Action.MANAGE_CLIENTS)
     client = caller_client(caller, client_id)
-    return client_view(client, store.list_client_associations(caller.org_id, client_id))
+    view = client_view(client, store.list_client_associations(caller.org_id, client_id))
+    access_log.record_client_read(caller, access_log.READ_CLIENT, [client.client_id])
+    return view
 
 
 def list_clients(
@@ -316,6 +321,7 @@ def list_clients(
         found = store.find_client_by_email(caller.org_id, email)
         if found is None or (status is not None and found.status != status):
             return {"items": [], "next_cursor": None}
+        access_log.record_client_read(caller, access_log.LIST_CLIENTS, [found.client_id])
         return {"items": [client_view(found)], "next_cursor": None}
     if sort != "name" and (q is not None or unassigned):
         raise InvalidInput("A name search or the unassigned list is in name order.", field="sort")
@@ -334,10 +340,14 @@ def list_clients(
         page = store.query_clients_newest_first(status_key, limit=limit, start=start)
     else:
         page = store.query_clients_by_status(status_key, limit=limit, start=start)
-    return {
+    answer: ClientPage = {
         "items": [client_view(c) for c in page.items],
         "next_cursor": store.encode_cursor(caller.org_id, partition, page.last_evaluated_key),
     }
+    access_log.record_client_read(
+        caller, access_log.LIST_CLIENTS, [c.client_id for c in page.items]
+    )
+    return answer
 
 
 def update_client(caller: Caller, client_id: str, changes: UpdateClientRequest) -> ClientView:
@@ -553,6 +563,6 @@ def resend_invitation(caller: Caller, client_id: str) -> None:
     token = replace_client_link(
         tx, client, Purpose.INVITATION, valid_hours=get_settings().invitation_link_hours
     )
-    tx.save(_invitation_email(org, client, token))
+    tx.save(_invitation_email(org, client, token, caller))
     tx.save(audit_by(caller, "client", client_id, "client.invitation_sent"))
     tx.commit()

@@ -19,6 +19,7 @@ class Tables:
     outbox: str
     audit: str
     cursors: str
+    access_log: str
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class Settings:
     public_emails_per_address_per_day: int = 5
     # CloudWatch namespace of the business metrics (observability.count).
     metrics_namespace: str = "ClientAccounts"
+    # R31: the SES configuration set every email is sent with (TLS required, and the bounce,
+    # complaint and delivery events it publishes); empty: none (a stack before R31).
+    email_configuration_set: str = ""
     # Set only by the local stack; deployed functions talk to AWS.
     aws_endpoint_url: str | None = None
 
@@ -73,6 +77,7 @@ def load_settings() -> Settings:
             outbox=_env("OUTBOX_TABLE", "Outbox"),
             audit=_env("AUDIT_TABLE", "Audit"),
             cursors=_env("CURSORS_TABLE", "Cursors"),
+            access_log=_env("ACCESS_LOG_TABLE", "AccessLog"),
         ),
         user_pool_id=os.environ.get("USER_POOL_ID", ""),
         app_clients_parameter=os.environ.get("APP_CLIENTS_PARAMETER", ""),
@@ -92,6 +97,7 @@ def load_settings() -> Settings:
             os.environ.get("PUBLIC_EMAILS_PER_ADDRESS_PER_DAY", "5")
         ),
         metrics_namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "ClientAccounts",
+        email_configuration_set=os.environ.get("EMAIL_CONFIGURATION_SET", ""),
         aws_endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
     )
 

@@ -70,12 +70,21 @@ def deliver_outbox_email(email_id: str) -> bool:
     return True
 
 
+# R31: the SES message tag naming the outbox email; SES returns it in every event it
+# publishes for the message (bounce, complaint, delivery). An id only, nothing personal.
+EMAIL_ID_TAG = "email_id"
+
+
 def _send(email: OutboxEmail) -> None:
     settings = get_settings()
     message = render(settings, email.template, dict(email.params or {}))
+    extra: dict[str, object] = {"EmailTags": [{"Name": EMAIL_ID_TAG, "Value": email.email_id}]}
+    if settings.email_configuration_set:
+        extra["ConfigurationSetName"] = settings.email_configuration_set
     for address in email.to or []:
         client("sesv2").send_email(
             FromEmailAddress=settings.sender_address,
             Destination={"ToAddresses": [address]},
             Content={"Raw": {"Data": mime_message(settings.sender_address, address, message)}},
+            **extra,
         )

@@ -346,7 +346,43 @@ def pending_approval_reminder(settings: Settings, p: dict[str, Any]) -> Rendered
     )
 
 
+_UNDELIVERED_LINES = {
+    "bounced": (
+        "An invitation could not be delivered",
+        [
+            "The invitation you sent could not be delivered: the recipient's mail server "
+            "refused the address.",
+            "Please check the email address on the record, correct it if needed, and send "
+            "the invitation again.",
+        ],
+    ),
+    "complained": (
+        "An invitation was reported as spam",
+        [
+            "The recipient of the invitation you sent reported it as spam.",
+            "Please check with them, or check the email address on the record, before "
+            "sending it again.",
+        ],
+    ),
+}
+
+
+def invitation_undelivered(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
+    """R31: to the staff member who sent an invitation that bounced or was reported as spam.
+    Like the other staff notices, a link to the record and no personal data of the invitee."""
+    subject, lines = _UNDELIVERED_LINES[str(p["state"])]
+    page = "staff" if p["account_kind"] == "staff" else "clients"
+    link = portal_url(settings, p["org_slug"], f"{page}/{quote(p['account_id'], safe='')}")
+    text_hi, html_hi = _greeting(p)
+    return RenderedEmail(
+        subject=subject,
+        text=f"{text_hi}\n\n" + " ".join(lines) + f"\n\nOpen the record: {link}",
+        html=_html([html_hi, *(escape(line) for line in lines)], (link, "Open the record")),
+    )
+
+
 TEMPLATES: dict[str, Callable[[Settings, dict[str, Any]], RenderedEmail]] = {
+    "invitation_undelivered": invitation_undelivered,
     "email_confirmation": email_confirmation,
     "invitation": invitation,
     "staff_invitation": staff_invitation,

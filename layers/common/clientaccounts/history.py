@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import access_log
 from .answers import AuditEntry, HistoryPage
 from .auth import Action, Caller, authorize
 from .errors import InvalidInput, NotFound
@@ -24,7 +25,7 @@ def client_history(
     page = store.query_audit_trail(subject_ref, limit=limit, start=start)
     if not page.items and start is None and store.get_client(caller.org_id, client_id) is None:
         raise NotFound("No such client.", code="client_not_found")
-    return {
+    answer: HistoryPage = {
         "items": [
             AuditEntry(
                 action=e.action,
@@ -37,3 +38,5 @@ def client_history(
         ],
         "next_cursor": store.encode_cursor(caller.org_id, subject_ref, page.last_evaluated_key),
     }
+    access_log.record_client_read(caller, access_log.CLIENT_HISTORY, [client_id])
+    return answer

@@ -107,6 +107,14 @@ def replace_client_link(
     return replace_account_link(tx, client, purpose, valid_hours=valid_hours)
 
 
+def link_delivery(account: Account) -> str | None:
+    """R31: "bounced" or "complained" when SES reported so for the email of the account's
+    newest link; None for an older link's report (a resend starts afresh) or none."""
+    if account.link_hash is None or account.link_delivery_hash != account.link_hash:
+        return None
+    return account.link_delivery
+
+
 def link_view(account: Account) -> LinkView | None:
     """The newest invitation, confirmation or reset link and its state (API.md's `link`);
     None if there never was one."""
@@ -124,6 +132,7 @@ def link_view(account: Account) -> LinkView | None:
         live=account.link_hash is not None,
         expires_at=account.link_expires_at,
         now_iso=clock.iso(clock.now()),
+        delivery=link_delivery(account),
     )
     return {
         "purpose": account.link_purpose,

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import clock
-from .persistence.keys import audit_subject_ref
+from .persistence.keys import audit_subject_ref, hash_token
 from .persistence.models import AuditEvent, OutboxEmail
 
 if TYPE_CHECKING:
@@ -16,8 +16,19 @@ if TYPE_CHECKING:
 OUTBOX_RETENTION_DAYS = 14
 
 
-def queue_email(template: str, to: str, org_id: str, params: dict[str, Any]) -> OutboxEmail:
+def queue_email(
+    template: str,
+    to: str,
+    org_id: str,
+    params: dict[str, Any],
+    *,
+    requested_by: str | None = None,
+) -> OutboxEmail:
+    """An email to send. One that carries a link keeps the link's hash (R31: SES's report of
+    a bounce finds the link's account by it); `requested_by` is the staff member whose action
+    sent it, told if an invitation bounces."""
     created = clock.now()
+    token = params.get("token")
     return OutboxEmail(
         uuid.uuid4().hex,
         template=template,
@@ -28,6 +39,8 @@ def queue_email(template: str, to: str, org_id: str, params: dict[str, Any]) -> 
         attempts=0,
         created_at=clock.iso(created),
         expires_ttl=created + timedelta(days=OUTBOX_RETENTION_DAYS),
+        link_hash=hash_token(token) if isinstance(token, str) else None,
+        requested_by=requested_by,
     )
 
 
@@ -77,8 +90,10 @@ def queue_link_email(
     org_name: str,
     token: str,
     valid_hours: int,
+    requested_by: str | None = None,
 ) -> OutboxEmail:
-    """An email carrying a single-use link (confirmation, invitation)."""
+    """An email carrying a single-use link (confirmation, invitation); `requested_by` is the
+    staff member who sent an invitation (R31)."""
     return queue_email(
         template,
         to,
@@ -90,6 +105,7 @@ def queue_link_email(
             "token": token,
             "valid_hours": valid_hours,
         },
+        requested_by=requested_by,
     )
 
 

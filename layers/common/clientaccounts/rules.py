@@ -199,6 +199,8 @@ class LinkState(StrEnum):
     SENT = "sent"
     ACCEPTED = "accepted"
     EXPIRED = "expired"
+    BOUNCED = "bounced"  # R31: SES reported a permanent bounce of the link's email
+    COMPLAINED = "complained"  # R31: the recipient marked it as spam
 
 
 def link_state(
@@ -210,18 +212,22 @@ def link_state(
     expires_at: str | None,
     now_iso: str,
     used: bool = False,
+    delivery: str | None = None,
 ) -> LinkState:
     """What became of a client's newest emailed link, so staff know whether to resend (R3, R9).
     It is accepted once what it asked for is done: the email confirmed (confirmation) or the
     username and password chosen (invitation); else expired at `expires_at` (ISO strings in
     UTC compare as times), or when no live link is left. A password-reset link (R23) is
-    accepted once used."""
+    accepted once used. Otherwise a bounce or complaint SES reported for the link's email (R31,
+    `delivery`) comes before expiry: staff should correct the address, not just resend."""
     if purpose == "password_reset":
         done = used
     else:
         done = credentials_set if purpose == "invitation" else email_confirmed
     if done:
         return LinkState.ACCEPTED
+    if delivery in (LinkState.BOUNCED, LinkState.COMPLAINED):
+        return LinkState(delivery)
     if not live or expires_at is None or now_iso >= expires_at:
         return LinkState.EXPIRED
     return LinkState.SENT

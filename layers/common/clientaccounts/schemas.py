@@ -205,6 +205,11 @@ class HistoryQuery(QueryParameters):
     cursor: str | None = field(CURSOR, default=None)
 
 
+class AccessLogQuery(QueryParameters):
+    limit: int = field(PAGE_SIZE, default=50)
+    cursor: str | None = field(CURSOR, default=None)
+
+
 class StaffListQuery(QueryParameters):
     role: str | None = field(ROLE, default=None)
     department_id: str | None = field(Text(min_length=0, max_length=64), default=None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from . import clock, identity
+from . import access_log, clock, identity
 from .answers import PractitionerClient, StaffPage, StaffView
 from .associations import practitioner_changes_clients
 from .auth import ALL_STAFF_ROLES, Action, Caller, authorize, caller_organization
@@ -79,6 +79,9 @@ def get_staff_detail(caller: Caller, staff_id: str) -> StaffView:
             PractitionerClient(client_id=a.client_id, department_id=a.department_id)
             for a in store.list_practitioner_associations(caller.org_id, staff_id)
         ]
+        access_log.record_client_read(
+            caller, access_log.READ_STAFF, [c["client_id"] for c in clients]
+        )
     return staff_view(staff, clients)
 
 
@@ -157,7 +160,7 @@ def invite_staff_member(caller: Caller, new: InviteStaffRequest) -> StaffView:
         ),
     )
     writes.insert(tx, link)
-    tx.save(staff_invitation_email(org, member, token))
+    tx.save(staff_invitation_email(org, member, token, caller))
     tx.save(audit_by(caller, "staff", staff_id, "staff.invited"))
     tx.commit()
     return staff_view(member)
@@ -172,7 +175,11 @@ def check_staff_in_scope(caller: Caller, member: Staff) -> None:
         raise Forbidden("You can only edit staff of your own departments.")
 
 
-def staff_invitation_email(org: Organization, member: Staff, token: str) -> OutboxEmail:
+def staff_invitation_email(
+    org: Organization, member: Staff, token: str, sent_by: Caller | None = None
+) -> OutboxEmail:
+    """`sent_by`: the admin who sent it (told if it bounces, R31); None when the person
+    asked for it themselves (forgot login)."""
     return queue_link_email(
         "staff_invitation",
         to=member.email,
@@ -181,6 +188,7 @@ def staff_invitation_email(org: Organization, member: Staff, token: str) -> Outb
         org_name=org.name,
         token=token,
         valid_hours=get_settings().invitation_link_hours,
+        requested_by=sent_by.account_id if sent_by else None,
     )
 
 
@@ -198,7 +206,7 @@ def resend_staff_invitation(caller: Caller, staff_id: str) -> None:
     token = replace_account_link(
         tx, member, Purpose.INVITATION, valid_hours=get_settings().invitation_link_hours
     )
-    tx.save(staff_invitation_email(org, member, token))
+    tx.save(staff_invitation_email(org, member, token, caller))
     tx.save(audit_by(caller, "staff", staff_id, "staff.invitation_sent"))
     tx.commit()
 

@@ -116,6 +116,13 @@ def audit_subject_ref(org_id: str, kind: str, subject_id: str) -> str:
     return f"{org_id}#{kind}#{subject_id}"
 
 
+def access_read_key(at: str, log_event_id: str) -> str:
+    """R29: an access record's sort key, the read's time (ISO, microseconds) then the id of the
+    log event that reported it: a redelivered event writes the same key (idempotent), and
+    reads of one moment stay apart."""
+    return f"{at}#{log_event_id}"
+
+
 def audit_event_key(moment: datetime) -> str:
     """Microseconds in the sort key: events of one second keep their order in the trail."""
     return f"{moment.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{uuid.uuid4().hex}"

@@ -80,6 +80,10 @@ class Staff(Model):
     link_expires_at = UnicodeAttribute(null=True)
     link_used_at = UnicodeAttribute(null=True)
     email_change_link_hash = UnicodeAttribute(null=True)
+    # R31: SES reported the email of the link `link_delivery_hash` bounced or complained of
+    # ("bounced" | "complained"); it describes the live link only while the hashes match.
+    link_delivery = UnicodeAttribute(null=True)
+    link_delivery_hash = UnicodeAttribute(null=True)
     # R12: clients associated with this practitioner, kept in the association's transaction
     # so that removing the role can require zero without a race.
     client_count = NumberAttribute(null=True)
@@ -189,6 +193,9 @@ class Client(Model):
     link_expires_at = UnicodeAttribute(null=True)
     link_used_at = UnicodeAttribute(null=True)  # a password-reset link's use (R23)
     email_change_link_hash = UnicodeAttribute(null=True)  # R24: the live email-change link
+    # R31: as on Staff, what SES reported of the email of link `link_delivery_hash`.
+    link_delivery = UnicodeAttribute(null=True)
+    link_delivery_hash = UnicodeAttribute(null=True)
     # R26: when a Care session was first recorded; from then on not deletable (R17).
     session_history_since = UnicodeAttribute(null=True)
     # R17: a deletion in progress holds the record until then (as on Staff).
@@ -309,6 +316,11 @@ class OutboxEmail(Model):
     last_error = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     sent_at = UnicodeAttribute(null=True)
+    # R31, kept after sending (ids only): the SHA-256 of the link the email carries, and the
+    # staff member whose action sent it, so that SES's bounce or complaint reaches the link's
+    # account and the sender.
+    link_hash = UnicodeAttribute(null=True)
+    requested_by = UnicodeAttribute(null=True)
     expires_ttl = TTLAttribute(null=True)
 
 
@@ -326,6 +338,25 @@ class AuditEvent(Model):
     actor_id = UnicodeAttribute(null=True)
     outcome = UnicodeAttribute(default="ok")
     at = UnicodeAttribute()
+
+
+class AccessRecord(Model):
+    """R29: one staff read of one client, ids only: who (`staff_id`), through which route, and
+    when. Written by the access-log function from the read's log line (access_log.py), one per
+    (client, line): a line listing 50 clients is 50 records. Kept six years (`expires_ttl`),
+    the HIPAA documentation retention (45 CFR 164.316(b)(2))."""
+
+    class Meta:
+        table_name = "AccessLog"
+
+    client_ref = UnicodeAttribute(hash_key=True)  # "<org_id>#<client_id>"
+    read_key = UnicodeAttribute(range_key=True)  # "<iso time, microseconds>#<log event id>"
+    org_id = UnicodeAttribute()
+    client_id = UnicodeAttribute()
+    staff_id = UnicodeAttribute()
+    route = UnicodeAttribute()
+    at = UnicodeAttribute()
+    expires_ttl = TTLAttribute(null=True)
 
 
 class PageCursor(Model):
@@ -356,6 +387,7 @@ ALL_MODELS: dict[str, type[Model]] = {
     "outbox": OutboxEmail,
     "audit": AuditEvent,
     "cursors": PageCursor,
+    "access_log": AccessRecord,
 }
 
 

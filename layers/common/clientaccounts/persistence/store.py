@@ -23,6 +23,7 @@ from .keys import client_email_guard_key, client_ref, hash_token, practitioner_r
 from .models import (
     APPROVAL_BUCKET,
     CLEANUP_BUCKET,
+    AccessRecord,
     Association,
     AuditEvent,
     Client,
@@ -328,6 +329,25 @@ def query_audit_trail(
     try:
         result = AuditEvent.query(
             subject_ref,
+            scan_index_forward=False,
+            limit=limit,
+            page_size=limit,
+            last_evaluated_key=start,
+        )
+        items = list(result)
+        return Page(items, result.last_evaluated_key)
+    except FAILURES as exc:
+        raise unavailable(exc) from exc
+
+
+def query_access_log(
+    client_ref: str, *, limit: int, start: dict[str, Any] | None
+) -> Page[AccessRecord]:
+    """One page of a client's access records, newest first (R29)."""
+    ensure_bound()
+    try:
+        result = AccessRecord.query(
+            client_ref,
             scan_index_forward=False,
             limit=limit,
             page_size=limit,

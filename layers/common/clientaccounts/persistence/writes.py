@@ -22,6 +22,7 @@ from .connection import call
 from .models import (
     APPROVAL_BUCKET,
     CLEANUP_BUCKET,
+    AccessRecord,
     Association,
     Client,
     Department,
@@ -283,6 +284,22 @@ def replace_link(
         account,
         _live_link_actions(account, link),
         _still_needed(account, link.purpose) & _same_link(account),
+        on_conflict=on_conflict,
+    )
+
+
+def record_link_delivery(
+    tx: Transaction, account: Account, *, token_hash: str, state: str, on_conflict: DomainError
+) -> None:
+    """R31: SES reported the email of the account's live link `token_hash` bounced or
+    complained of. Once per link: a redelivered event, or one for a link a newer one has
+    replaced meanwhile, fails the condition."""
+    model = type(account)
+    tx.update(
+        account,
+        [model.link_delivery.set(state), model.link_delivery_hash.set(token_hash)],
+        (model.link_hash == token_hash)
+        & (model.link_delivery_hash.does_not_exist() | (model.link_delivery_hash != token_hash)),
         on_conflict=on_conflict,
     )
 
@@ -963,3 +980,22 @@ def count_failed_attempt(email: OutboxEmail, *, error_code: str) -> None:
             actions=[OutboxEmail.attempts.add(1), OutboxEmail.last_error.set(error_code)]
         )
     )
+
+
+# --- the access log (R29: outside transactions, the access-log function's own) --------------
+
+
+def save_access_records(records: list[AccessRecord]) -> None:
+    """BatchWriteItem, 25 items a call (pynamodb splits them and resends what DynamoDB left
+    unprocessed). Plain puts: a record's key comes from the log event that reported it, so a
+    redelivered event writes the same items again, unchanged. The caller gives each key once
+    (a batch refuses a key twice)."""
+    if not records:
+        return
+
+    def write() -> None:
+        with AccessRecord.batch_write() as batch:
+            for record in records:
+                batch.save(record)
+
+    call(write)
