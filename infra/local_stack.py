@@ -8,7 +8,8 @@ parameters (`--parameter-overrides` wins); a PortalBaseUrl without a PortalOrigi
 base URL's own origin.
 
 - An AWS endpoint (moto's server app) for Cognito, DynamoDB, DynamoDB Streams, SES and SSM,
-  behind the pre-authentication gate (`infra.local_cognito`), since moto never calls triggers.
+  behind the pre-authentication gate (`infra.local_cognito`), since moto never calls triggers,
+  and its TOTP emulation (a secret per login, real RFC 6238 codes checked: R30).
 - Everything template.yaml declares, provisioned there (`infra.provision`); every function's
   environment in this process, plus AWS_ENDPOINT_URL: deployed code has no "local mode".
 - The API: every Api route of every function in template.yaml as API Gateway would serve it
@@ -58,7 +59,7 @@ from clientaccounts.persistence.models import Staff
 from . import moto_transactions, ses_events
 from .lambda_loader import load_handler
 from .local_authorizer import fetch_jwks, issuer, verify_id_token
-from .local_cognito import PreAuthenticationGate
+from .local_cognito import PreAuthenticationGate, SoftwareTokens
 from .local_gateway import (
     ApiGateway,
     LambdaContext,
@@ -131,7 +132,7 @@ class ServerThread:
 
 class _Switch:
     """The AWS endpoint's WSGI app: moto alone while provisioning, then moto behind the gate
-    (the gate needs the pool that provisioning creates)."""
+    and the TOTP emulation (the gate needs the pool that provisioning creates)."""
 
     def __init__(self, app: Any):
         self.app = app
@@ -151,6 +152,9 @@ def prepare_process_environment(region: str) -> None:
         AWS_DEFAULT_REGION=region,
         MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY="HASH",
         MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY="HASH",
+        # TOTP codes are checked in front of moto (`SoftwareTokens`), against each login's
+        # own secret; moto would check them against its one fixed secret.
+        MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP="false",
     )
 
 
@@ -336,7 +340,7 @@ def _start_on(
 
     trigger = _pre_authentication_function()
     switch.app = PreAuthenticationGate(
-        switch.app,  # moto
+        SoftwareTokens(switch.app),  # moto, with a TOTP secret per login (R30)
         cognito=session.client("cognito-idp", endpoint_url=endpoint),
         trigger=load_handler(trigger),
         context_factory=functools.partial(lambda_context, trigger),

@@ -64,7 +64,9 @@ ERRORS_OF_AUTHENTICATED_ROUTES = {
     "401": "No or bad token, an unknown account, or a token whose username is not the account's",
     "403": (
         "The role does not allow it, the client belongs to other departments "
-        "(`department_out_of_scope`, R11b), or the account is inactive"
+        "(`department_out_of_scope`, R11b), the account is inactive, or (staff) the "
+        "organization requires a second factor not yet enrolled (`mfa_enrollment_required`, "
+        "R30; but on GET /me, POST /me/mfa and POST /me/password-changed)"
     ),
     "409": "Conflict with the current state",
 }
@@ -83,6 +85,17 @@ ERRORS_OF_ROUTE: dict[tuple[str, str], dict[str, str]] = {
         "410": _LINK_GONE,
     },
     ("POST", "/me/email-change"): {"429": "Too many emails to this address; try later"},
+    ("PATCH", "/org"): {
+        "409": "`require_staff_mfa` switched on by an org_admin without a second factor "
+        "(`enroll_first`, R30), or a practice's kind that cannot change (R25)"
+    },
+    ("POST", "/me/mfa"): {
+        "409": "No verified software token: AssociateSoftwareToken and VerifySoftwareToken "
+        "with Cognito first (`mfa_not_verified`)"
+    },
+    ("POST", "/staff/{staff_id}/mfa-reset"): {
+        "409": "The staff member has no login yet (`no_login`)"
+    },
 }
 
 

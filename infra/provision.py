@@ -94,6 +94,14 @@ def create_user_pool(cognito: Any, template: dict[str, Any]) -> dict[str, str]:
         ],
     )
     refs = {pool_name: created["UserPool"]["Id"]}
+    # R30: TOTP, optional per login (moto's create_user_pool takes no MFA settings).
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=refs[pool_name],
+        SoftwareTokenMfaConfiguration={
+            "Enabled": "SOFTWARE_TOKEN_MFA" in props.get("EnabledMfas", [])
+        },
+        MfaConfiguration=props["MfaConfiguration"],
+    )
     for name, resource in resources_of_type("AWS::Cognito::UserPoolClient", template).items():
         client_props = resource["Properties"]
         made = cognito.create_user_pool_client(

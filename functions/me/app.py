@@ -1,5 +1,7 @@
 """The caller's own account: GET and PATCH /me, own email change (R24), the notice after a
-password change (R23), and GET /me/connections (the Care App's list)."""
+password change (R23), GET /me/connections (the Care App's list) and a staff member's second
+factor (R30: GET /me, POST /me/mfa and POST /me/password-changed answer those who must still
+enrol one; every other route refuses them)."""
 
 from typing import Any
 
@@ -9,6 +11,7 @@ from clientaccounts.auth import Caller
 from clientaccounts.http import create_api
 from clientaccounts.observability import LambdaContext, logger
 from clientaccounts.profile import (
+    enrol_my_mfa,
     my_profile,
     report_password_changed,
     request_email_change,
@@ -19,7 +22,7 @@ from clientaccounts.schemas import EmailChangeRequest, UpdateMeRequest
 app = create_api()
 
 
-@app.get("/me", answer=ProfileView)
+@app.get("/me", answer=ProfileView, while_enrolling=True)
 def me(caller: Caller) -> ProfileView:
     return my_profile(caller)
 
@@ -35,10 +38,17 @@ def change_email(caller: Caller, body: EmailChangeRequest) -> Message:
     return {"message": "A confirmation link is on its way to the new address."}
 
 
-@app.post("/me/password-changed", status=202, answer=Message)
+@app.post("/me/password-changed", status=202, answer=Message, while_enrolling=True)
 def password_changed(caller: Caller) -> Message:
     report_password_changed(caller)
     return {"message": "Every session has ended; please sign in again."}
+
+
+@app.post("/me/mfa", answer=Message, while_enrolling=True)
+def mfa_enrolled(caller: Caller) -> Message:
+    """R30: after AssociateSoftwareToken and VerifySoftwareToken with Cognito."""
+    enrol_my_mfa(caller)
+    return {"message": "Your second factor is on: sign-in now asks for a code."}
 
 
 @app.get("/me/connections", answer=Connections)

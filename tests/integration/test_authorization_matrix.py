@@ -120,6 +120,21 @@ def _care_session(w: World, _: str) -> tuple[str, Any]:
     return "/care-sessions", {"client_id": client.client_id}
 
 
+def _software_tokens_verified(w: World, _: str) -> tuple[str, Any]:
+    """R30: every staff caller has a login whose authenticator app's code Cognito verified
+    (as the portal does before POST /me/mfa), once per world."""
+    if not getattr(w, "tokens_verified", False):
+        for caller in w.callers.values():
+            claims = caller.claims or {}
+            if claims.get("custom:account_kind") != "staff":
+                continue
+            username = claims["cognito:username"]
+            w.stack.give_login(claims["custom:org_id"], claims["custom:account_id"], username)
+            w.stack.verify_software_token(username)
+        w.tokens_verified = True  # type: ignore[attr-defined]
+    return "/me/mfa", None
+
+
 @dataclass(frozen=True)
 class Row:
     allowed: frozenset[str] | None  # None: a public route, outside the role matrix
@@ -154,6 +169,10 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/me/password-changed"): Row(
         ANYONE, 202, lambda w, _: ("/me/password-changed", None), other_org=202
+    ),
+    ("POST", "/me/mfa"): Row(STAFF, 200, _software_tokens_verified, other_org=200),
+    ("POST", "/staff/{staff_id}/mfa-reset"): Row(
+        ORG_ADMIN, 200, lambda w, _: (f"/staff/{w.colleague()}/mfa-reset", None)
     ),
     ("POST", "/clients/{client_id}/password-reset"): Row(
         MANAGERS, 202, _on_client("active", "/password-reset"), changes_client=True

@@ -365,6 +365,7 @@ def test_r8_org_admin_turns_on_manual_approval(stack: Stack) -> None:
         "name": "Renamed",
         "kind": "organization",
         "manual_approval": True,
+        "require_staff_mfa": False,
     }
     body = registration_body()
     stack.register(org.org["slug"], **body)

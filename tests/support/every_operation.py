@@ -404,6 +404,23 @@ def _resend_staff_invitation(s: Scenario) -> Request:
     return _api(s.admin, "POST", f"/staff/{invited.body['id']}/invitation")
 
 
+def _enrol_mfa(s: Scenario) -> Request:
+    """R30: a staff member whose authenticator app's code Cognito verified tells the API."""
+    member = s.stack.staff(s.org, roles=["care_coordinator"], departments=[s.department])
+    username = member.username or ""
+    s.stack.give_login(s.slug, member.staff_id, username)
+    s.stack.verify_software_token(username)
+    return _api(s.stack.as_staff(member), "POST", "/me/mfa")
+
+
+def _me_enrolled(s: Scenario) -> Request:
+    """R30: a staff member with a second factor: no organization read."""
+    member = s.stack.staff(s.org, roles=["care_coordinator"], departments=[s.department])
+    member.mfa_enrolled = True
+    member.save()
+    return _api(s.stack.as_staff(member), "GET", "/me")
+
+
 def _deactivate_practitioner(s: Scenario) -> Request:
     """A practitioner with one client, who is left with none (R25)."""
     leaving = s.stack.staff(s.org, roles=["practitioner"], departments=[s.department]).staff_id
@@ -447,6 +464,8 @@ OPERATIONS: list[Operation] = [
     Operation("POST /public/password-resets", "ConfirmEmailFunction", _reset_password),
     Operation("POST /public/email-changes/confirm", "ConfirmEmailFunction", _confirm_email_change),
     Operation("GET /me", "MeFunction", lambda s: _api(s.admin, "GET", "/me")),
+    Operation("GET /me (second factor enrolled)", "MeFunction", _me_enrolled),
+    Operation("POST /me/mfa", "MeFunction", _enrol_mfa),
     Operation(
         "PATCH /me",
         "MeFunction",
@@ -605,6 +624,11 @@ OPERATIONS: list[Operation] = [
         "PATCH /staff/{staff_id} (practitioner deactivated)",
         "UpdateStaffFunction",
         _deactivate_practitioner,
+    ),
+    Operation(
+        "POST /staff/{staff_id}/mfa-reset",
+        "UpdateStaffFunction",
+        lambda s: _api(s.admin, "POST", f"/staff/{s.colleague()}/mfa-reset"),
     ),
     Operation("GET /org", "OrganizationFunction", lambda s: _api(s.admin, "GET", "/org")),
     Operation(

@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
-from clientaccounts import aws, clock, login_gate, observability
+from clientaccounts import aws, clock, identity, login_gate, observability
 from clientaccounts.config import reset_settings
 from clientaccounts.organizations import (
     BootstrappedOrganization,
@@ -29,6 +29,7 @@ from clientaccounts.organizations import (
 )
 from clientaccounts.persistence import keys, store
 from clientaccounts.persistence.models import Client, Staff
+from infra import totp
 from infra.cognito_login import login
 from infra.lambda_loader import load_handler
 from infra.log_subscription import LogSubscription
@@ -114,6 +115,29 @@ class Stack:
         )
         member.save()
         return member
+
+    def give_login(self, org_id: str, staff_id: str, username: str) -> None:
+        """A Cognito login (PASSWORD) for staff written by `staff`, as accepting would make
+        it; an existing login of the same account is kept."""
+        identity.create_login(
+            username=username,
+            password=PASSWORD,
+            org_id=org_id,
+            account_kind="staff",
+            account_id=staff_id,
+        )
+
+    def verify_software_token(self, username: str) -> str:
+        """As the portal does it before POST /me/mfa (R30): sign in, AssociateSoftwareToken,
+        VerifySoftwareToken with the code an authenticator app shows. The secret."""
+        access_token = self.login(username)["AccessToken"]
+        cognito = self.client("cognito-idp")
+        secret = str(cognito.associate_software_token(AccessToken=access_token)["SecretCode"])
+        verified = cognito.verify_software_token(
+            AccessToken=access_token, UserCode=totp.code_at(secret), FriendlyDeviceName="phone"
+        )
+        assert verified["Status"] == "SUCCESS"
+        return secret
 
     def bulk_clients(self, org_id: str, count: int, origin: str) -> None:
         """Confirmed self-registered ("self") or invited, never accepted ("staff") active

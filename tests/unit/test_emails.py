@@ -141,6 +141,15 @@ def test_pending_approval_reminder_has_counts_and_the_pending_list_only() -> Non
     assert one.text.count("1 registration has been waiting") == 1
 
 
+def test_r30_mfa_reset_gives_the_own_username_and_nothing_else_about_them() -> None:
+    email = render(SETTINGS, "mfa_reset", PARAMS)
+    assert email.text.startswith("Hello,\n") and "alert" not in email.text + email.html
+    assert "username robin42" in email.text and "robin42" in email.html
+    assert "signed out" in email.text and "authenticator app" in email.text
+    assert "https://portal.example.org/care-co/login" in email.text
+    assert "Care & Co <b>" in email.text and "Care &amp; Co &lt;b&gt;" in email.html
+
+
 @pytest.mark.parametrize(("kind", "page"), [("client", "clients"), ("staff", "staff")])
 @pytest.mark.parametrize("state", ["bounced", "complained"])
 def test_r31_the_inviter_notice_links_the_record_and_says_what_happened(

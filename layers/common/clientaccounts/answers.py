@@ -97,6 +97,7 @@ class StaffView(TypedDict):
     username: str | None
     created_at: str
     link: LinkView | None
+    mfa_enrolled: bool  # R30: a second factor (TOTP) is enrolled on the login
     clients: NotRequired[list[PractitionerClient]]
     # R25: answering the deactivation of a practitioner or the removal of the role, how many
     # active clients are left with no active practitioner (GET /clients?unassigned=true).
@@ -154,6 +155,9 @@ class ProfileView(TypedDict):
     roles: NotRequired[list[str]]
     department_ids: NotRequired[list[str]]
     new_client_notifications: NotRequired[bool]
+    # R30, staff only: a second factor is enrolled; the organization requires one that is not.
+    mfa_enrolled: NotRequired[bool]
+    mfa_enrollment_required: NotRequired[bool]
 
 
 class AuditEntry(TypedDict):
@@ -204,6 +208,7 @@ class OrganizationView(TypedDict):
     name: str
     kind: Kind
     manual_approval: bool
+    require_staff_mfa: bool  # R30
 
 
 class PublicPractitioner(TypedDict):

@@ -3,6 +3,10 @@
 The API Gateway authorizer has checked the ID token; the caller's record is still read on
 every request (one GetItem), because a refresh token keeps minting ID tokens after an account
 is deactivated and Cognito runs no trigger for it.
+
+R30: a staff member who has not enrolled a second factor costs one more GetItem, their
+organization's (does it require one?); the route then reuses it (`caller_organization`). An
+enrolled one costs nothing more: whatever the organization requires, they meet it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,11 @@ class Caller:
     status: str | None = None  # clients only
     # The caller's record as read for this request (GET /me, own-account changes).
     account: Client | Staff | None = field(default=None, compare=False, repr=False)
+    # R30: staff whose organization requires a second factor they have not enrolled; the
+    # router lets them reach only the routes that enrol (`Route.while_enrolling`).
+    mfa_enrollment_required: bool = False
+    # The organization, when it was read to resolve the caller (reused by the route).
+    organization: Organization | None = field(default=None, compare=False, repr=False)
 
 
 class Action(StrEnum):
@@ -38,6 +47,7 @@ class Action(StrEnum):
     READ_ORGANIZATION = "read_organization"
     MANAGE_ORGANIZATION = "manage_organization"  # settings and departments
     READ_CLIENT_HISTORY = "read_client_history"  # R20: a client's audit trail
+    RESET_STAFF_MFA = "reset_staff_mfa"  # R30: a lost second factor
     READ_ACCESS_LOG = "read_access_log"  # R29: who read a client's record
 
 
@@ -52,6 +62,7 @@ ALLOWED_ROLES: dict[Action, frozenset[str]] = {
     Action.READ_ORGANIZATION: ALL_STAFF_ROLES,
     Action.MANAGE_ORGANIZATION: frozenset({"org_admin"}),
     Action.READ_CLIENT_HISTORY: ADMIN_ROLES,
+    Action.RESET_STAFF_MFA: frozenset({"org_admin"}),
     Action.READ_ACCESS_LOG: frozenset({"org_admin"}),
 }
 
@@ -83,6 +94,7 @@ def caller_from_claims(claims: Mapping[str, str] | None) -> Caller:
             raise Unauthorized("Sign in again.")
         if not staff.active:
             raise Forbidden("This account is inactive.", code="account_inactive")
+        org = None if staff.mfa_enrolled else store.get_organization(org_id)
         return Caller(
             "staff",
             org_id,
@@ -90,6 +102,8 @@ def caller_from_claims(claims: Mapping[str, str] | None) -> Caller:
             roles=frozenset(staff.roles),
             department_ids=frozenset(staff.department_ids),
             account=staff,
+            mfa_enrollment_required=bool(org is not None and org.require_staff_mfa),
+            organization=org,
         )
     client = store.get_client(org_id, account_id)
     if client is None or not _is_the_login_of(client.username, claims):
@@ -100,10 +114,23 @@ def caller_from_claims(claims: Mapping[str, str] | None) -> Caller:
 
 
 def caller_organization(caller: Caller) -> Organization:
+    """The caller's organization: as read to resolve the caller (R30), else read now."""
+    if caller.organization is not None:
+        return caller.organization
     org = store.get_organization(caller.org_id)
     if org is None:
         raise NotFound("Organization not found.")
     return org
+
+
+def check_mfa_enrollment(caller: Caller) -> None:
+    """R30: 403 for staff whose organization requires a second factor they have not
+    enrolled; the router calls it for every route but those that enrol."""
+    if caller.mfa_enrollment_required:
+        raise Forbidden(
+            "Your organization requires a second factor: enrol an authenticator app first.",
+            code="mfa_enrollment_required",
+        )
 
 
 def authorize(caller: Caller, action: Action) -> None:

@@ -278,6 +278,23 @@ def password_changed(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
     )
 
 
+def mfa_reset(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
+    """R30: to the staff member whose second factor an org_admin reset; their own username,
+    nothing else about them."""
+    org = str(p["org_name"])
+    return _signed_link_email(
+        f"The second factor of your {org} account was reset",
+        [
+            f"An administrator of {org} reset the second factor (authenticator app) of your "
+            f"account, username {p['username']}, and every device was signed out.",
+            "Sign in with your password; where your organization requires a second factor, "
+            "you will be asked to set up your authenticator app again:",
+        ],
+        (portal_url(settings, p["org_slug"], "login"), f"{org} portal"),
+        [f"If you did not ask for this, tell {org} at once."],
+    )
+
+
 def email_change(settings: Settings, p: dict[str, Any]) -> RenderedEmail:
     """R24: sent to the new address; nothing changes until it is confirmed."""
     link = portal_url(settings, p["org_slug"], "confirm-email-change", token=p["token"])
@@ -376,6 +393,7 @@ TEMPLATES: dict[str, Callable[[Settings, dict[str, Any]], RenderedEmail]] = {
     "password_reset": password_reset,
     "contact_practice": contact_practice,
     "password_changed": password_changed,
+    "mfa_reset": mfa_reset,
     "email_change": email_change,
     "email_changed": email_changed,
     "practitioner_new_client": _staff_notice(

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .auth import Caller, caller_from_claims
+from .auth import Caller, caller_from_claims, check_mfa_enrollment
 from .config import get_settings
 from .errors import DomainError
 from .observability import correlate, logger, publish_metrics
@@ -146,6 +146,8 @@ class Route:
     query: type[RequestModel] | None = None
     status: int = 200  # the success status (docs/openapi.json says the same)
     answer: type | None = None  # the success body's type (answers.py); None for 204
+    # R30: staff who must still enrol a second factor may call it (GET /me, POST /me/mfa...).
+    while_enrolling: bool = False
 
     @property
     def path_parameters(self) -> list[str]:
@@ -174,6 +176,7 @@ class Api:
         query: type[RequestModel] | None = None,
         status: int = 200,
         answer: type | None = None,
+        while_enrolling: bool = False,
     ) -> Callable[[E], E]:
         if method not in METHODS:
             raise ValueError(f"unsupported method {method}")
@@ -181,7 +184,7 @@ class Api:
             raise ValueError(f"{method} {path}: a 204 has no answer; any other status has one")
 
         def register(endpoint: E) -> E:
-            route = Route(method, path, endpoint, body, query, status, answer)
+            route = Route(method, path, endpoint, body, query, status, answer, while_enrolling)
             unknown = set(route.parameters) - {
                 "request", "caller", "body", "query", *route.path_parameters
             }  # fmt: skip
@@ -193,9 +196,14 @@ class Api:
         return register
 
     def get(
-        self, path: str, *, answer: type, query: type[RequestModel] | None = None
+        self,
+        path: str,
+        *,
+        answer: type,
+        query: type[RequestModel] | None = None,
+        while_enrolling: bool = False,
     ) -> Callable[[E], E]:
-        return self.route("GET", path, query=query, answer=answer)
+        return self.route("GET", path, query=query, answer=answer, while_enrolling=while_enrolling)
 
     def post(
         self,
@@ -204,8 +212,11 @@ class Api:
         answer: type | None,
         status: int = 200,
         body: type[RequestModel] | None = None,
+        while_enrolling: bool = False,
     ) -> Callable[[E], E]:
-        return self.route("POST", path, body=body, status=status, answer=answer)
+        return self.route(
+            "POST", path, body=body, status=status, answer=answer, while_enrolling=while_enrolling
+        )
 
     def patch(
         self, path: str, *, answer: type, body: type[RequestModel] | None = None
@@ -254,7 +265,10 @@ class Api:
         if "request" in wanted:
             kwargs["request"] = request
         if "caller" in wanted:
-            kwargs["caller"] = request_caller(request)
+            caller = request_caller(request)
+            if not route.while_enrolling:
+                check_mfa_enrollment(caller)  # R30
+            kwargs["caller"] = caller
         if route.body is not None:
             kwargs["body"] = parse_body(event, route.body)
         if route.query is not None:

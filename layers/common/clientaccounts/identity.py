@@ -140,3 +140,55 @@ def set_password(username: str, password: str) -> None:
             raise InvalidInput("This password is too weak.", field="password") from exc
         logger.warning("cognito set_password failed", extra={"error_code": _error_code(exc)})
         raise ServiceUnavailable("The password could not be set now; please try again.") from exc
+
+
+# --- R30: a second factor (TOTP), enrolled by the user with Cognito ----------------------
+
+SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"  # noqa: S105 (a Cognito MFA type, no secret)
+
+
+class SoftwareTokenNotVerified(Exception):
+    """The login has no verified software token (VerifySoftwareToken was not called, or not
+    with a right code)."""
+
+
+def enable_software_token_mfa(username: str) -> None:
+    """Enable and prefer the login's verified TOTP token, so that every sign-in from now on
+    gets the `SOFTWARE_TOKEN_MFA` challenge; then read it back from Cognito. Cognito refuses
+    to enable a token that was never verified: that refusal is the check that the user did
+    verify a code from their authenticator app."""
+    cognito = client("cognito-idp")
+    pool = get_settings().user_pool_id
+    username = normalize_username(username)
+    try:
+        cognito.admin_set_user_mfa_preference(
+            UserPoolId=pool,
+            Username=username,
+            SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
+        )
+        user = cognito.admin_get_user(UserPoolId=pool, Username=username)
+    except (ClientError, BotoCoreError) as exc:
+        # No verified token; or no login at all (deleted meanwhile): nothing to enable.
+        if _error_code(exc) in ("InvalidParameterException", "UserNotFoundException"):
+            raise SoftwareTokenNotVerified from exc
+        logger.warning("cognito mfa preference failed", extra={"error_code": _error_code(exc)})
+        raise ServiceUnavailable("The second factor could not be enabled now; try again.") from exc
+    if SOFTWARE_TOKEN_MFA not in (user.get("UserMFASettingList") or []):
+        raise SoftwareTokenNotVerified
+
+
+def disable_software_token_mfa(username: str) -> None:
+    """An org_admin's reset (R30): sign-in asks for the password alone until the user
+    enrols again. Cognito has no call that removes the verified token itself; the portal's
+    enrolment starts with AssociateSoftwareToken, whose new secret replaces it."""
+    try:
+        client("cognito-idp").admin_set_user_mfa_preference(
+            UserPoolId=get_settings().user_pool_id,
+            Username=normalize_username(username),
+            SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False},
+        )
+    except (ClientError, BotoCoreError) as exc:
+        if _error_code(exc) == "UserNotFoundException":
+            return
+        logger.warning("cognito mfa preference failed", extra={"error_code": _error_code(exc)})
+        raise ServiceUnavailable("The second factor could not be reset now; try again.") from exc

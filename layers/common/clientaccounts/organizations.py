@@ -16,7 +16,7 @@ from .answers import (
     PublicOrganization,
     PublicPractitioner,
 )
-from .auth import Action, Caller, authorize
+from .auth import Action, Caller, authorize, caller_organization
 from .errors import Conflict, InvalidInput, NotFound
 from .observability import logger
 from .outbox import audit_by, audit_event
@@ -208,28 +208,25 @@ def _organization_view(org: Organization) -> OrganizationView:
         "name": org.name,
         "kind": org.kind,
         "manual_approval": org.manual_approval,
+        "require_staff_mfa": bool(org.require_staff_mfa),
     }
 
 
 def organization_settings(caller: Caller) -> OrganizationView:
     """GET /org."""
     authorize(caller, Action.READ_ORGANIZATION)
-    org = store.get_organization(caller.org_id)
-    if org is None:
-        raise NotFound("Organization not found.")
-    return _organization_view(org)
+    return _organization_view(caller_organization(caller))
 
 
 def update_organization(caller: Caller, changes: UpdateOrganizationRequest) -> OrganizationView:
     """PATCH /org (org_admin): the name, R8's manual approval of registrations, and R25's
     kind: an individual practice becomes an organization; an organization becomes an
-    individual practice only with exactly one active practitioner, who becomes its one."""
+    individual practice only with exactly one active practitioner, who becomes its one;
+    R30's second factor for staff: switched on only by an org_admin who has enrolled one."""
     authorize(caller, Action.MANAGE_ORGANIZATION)
     if all(getattr(changes, name) is None for name in changes.declared):
-        raise InvalidInput("Give name, manual_approval or kind.", field="body")
-    org = store.get_organization(caller.org_id)
-    if org is None:
-        raise NotFound("Organization not found.")
+        raise InvalidInput("Give name, manual_approval, kind or require_staff_mfa.", field="body")
+    org = caller_organization(caller)
     fields: dict[str, Any] = {}
     if changes.name is not None:
         fields["name"] = changes.name
@@ -237,6 +234,19 @@ def update_organization(caller: Caller, changes: UpdateOrganizationRequest) -> O
         fields["manual_approval"] = changes.manual_approval
     tx = store.Transaction()
     audit_action = "organization.updated"
+    if changes.require_staff_mfa is not None:
+        fields["require_staff_mfa"] = changes.require_staff_mfa
+        if changes.require_staff_mfa and not org.require_staff_mfa:
+            audit_action = "organization.staff_mfa_required"
+            if not _enrolled(caller):
+                raise _enroll_first()
+            # Also a condition of the write: a reset of the caller's own second factor
+            # meanwhile refuses it.
+            writes.check_mfa_enrolled(
+                tx, caller.org_id, caller.account_id, on_conflict=_enroll_first()
+            )
+        elif not changes.require_staff_mfa and org.require_staff_mfa:
+            audit_action = "organization.staff_mfa_not_required"
     if changes.kind is not None and changes.kind != org.kind:
         fields["kind"] = changes.kind
         audit_action = "organization.kind_changed"
@@ -258,6 +268,18 @@ def update_organization(caller: Caller, changes: UpdateOrganizationRequest) -> O
     if updated is None:
         raise NotFound("Organization not found.")
     return _organization_view(updated)
+
+
+def _enroll_first() -> Conflict:
+    return Conflict(
+        "Enrol your own second factor before requiring one of all staff.",
+        code="enroll_first",
+        field="require_staff_mfa",
+    )
+
+
+def _enrolled(caller: Caller) -> bool:
+    return isinstance(caller.account, Staff) and bool(caller.account.mfa_enrolled)
 
 
 def _sole_practitioner(org_id: str) -> str:

@@ -29,7 +29,7 @@ from .links import (
 )
 from .outbox import audit_by, audit_event, queue_email
 from .persistence import keys, store, writes
-from .persistence.models import Client, Link, Organization
+from .persistence.models import Client, Link, Organization, Staff
 from .recovery import account_of_link
 from .rules import CLIENT_MANAGER_ROLES
 from .schemas import UpdateMeRequest
@@ -41,7 +41,7 @@ def _own_account(caller: Caller) -> Account:
     return caller.account
 
 
-def profile_view(account: Account) -> ProfileView:
+def profile_view(account: Account, *, mfa_enrollment_required: bool = False) -> ProfileView:
     """GET /me: who the caller is, as API.md lists it."""
     view: ProfileView = {
         "kind": account_kind(account),
@@ -58,11 +58,17 @@ def profile_view(account: Account) -> ProfileView:
         view["roles"] = sorted(account.roles)
         view["department_ids"] = sorted(account.department_ids)
         view["new_client_notifications"] = account.new_client_notifications
+        view["mfa_enrolled"] = bool(account.mfa_enrolled)
+        view["mfa_enrollment_required"] = mfa_enrollment_required
     return view
 
 
 def my_profile(caller: Caller) -> ProfileView:
-    return profile_view(_own_account(caller))
+    """GET /me; for staff, whether a second factor is enrolled and whether the organization
+    requires one that is not (R30: then this is one of the few routes they may call)."""
+    return profile_view(
+        _own_account(caller), mfa_enrollment_required=caller.mfa_enrollment_required
+    )
 
 
 def update_my_profile(caller: Caller, changes: UpdateMeRequest) -> ProfileView:
@@ -96,7 +102,7 @@ def update_my_profile(caller: Caller, changes: UpdateMeRequest) -> ProfileView:
     updated = store.get_staff(caller.org_id, caller.account_id)
     if updated is None:
         raise NotFound("Account not found.")
-    return profile_view(updated)
+    return profile_view(updated, mfa_enrollment_required=caller.mfa_enrollment_required)
 
 
 # --- own email (R24) --------------------------------------------------------------------
@@ -251,4 +257,37 @@ def report_password_changed(caller: Caller) -> None:
     # Not counted against the public email limits: only the account's own address gets it,
     # and only its own signed-in owner can cause it.
     tx.save(audit_by(caller, kind, owner, f"{kind}.password_changed"))
+    tx.commit()
+
+
+# --- own second factor (R30) -----------------------------------------------------------
+
+
+def enrol_my_mfa(caller: Caller) -> None:
+    """POST /me/mfa: the portal has associated a TOTP secret (AssociateSoftwareToken) and
+    verified a code of the user's authenticator app with Cognito (VerifySoftwareToken); the
+    server makes it the login's preferred second factor, which Cognito refuses unless it was
+    verified, and records the enrolment. Staff only (clients are unchanged)."""
+    account = _own_account(caller)
+    if not isinstance(account, Staff):
+        raise Forbidden("A second factor is for staff accounts.")
+    if not account.username:
+        raise NotFound("Account not found.")
+    try:
+        identity.enable_software_token_mfa(account.username)
+    except identity.SoftwareTokenNotVerified as exc:
+        raise Conflict(
+            "Verify a code of your authenticator app with Cognito first "
+            "(AssociateSoftwareToken, then VerifySoftwareToken).",
+            code="mfa_not_verified",
+        ) from exc
+    tx = store.Transaction()
+    writes.set_mfa_enrolled(
+        tx,
+        account,
+        enrolled=True,
+        at=clock.iso(clock.now()),
+        on_conflict=NotFound("Account not found."),
+    )
+    tx.save(audit_by(caller, "staff", account.staff_id, "staff.mfa_enrolled"))
     tx.commit()

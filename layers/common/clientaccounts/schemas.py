@@ -163,6 +163,9 @@ class UpdateOrganizationRequest(RequestModel):
     kind: str | None = field(
         Text(max_length=12, pattern=r"^(organization|individual)$"), nullable=True, default=None
     )
+    # R30: staff sign in with a second factor (switching it on: 409 enroll_first unless the
+    # calling org_admin has enrolled one).
+    require_staff_mfa: bool | None = field(BOOLEAN, nullable=True, default=None)
 
 
 DESCRIPTION = Text(max_length=500, strip=True)

@@ -1,4 +1,5 @@
-"""Staff administration (R12, R25): invite, list, read, edit and delete staff members.
+"""Staff administration (R12, R25): invite, list, read, edit and delete staff members, and
+reset a lost second factor (R30).
 
 An org_admin edits anyone; a dept_admin only staff all of whose departments are theirs, only
 into their departments, and never grants (or takes) org_admin. Removing `practitioner` from
@@ -18,7 +19,7 @@ from .care_sessions import DELETION_HOLD, has_session_history
 from .config import get_settings
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceUnavailable
 from .links import Purpose, link_view, new_link, replace_account_link
-from .outbox import audit_by, queue_link_email
+from .outbox import audit_by, queue_email, queue_link_email
 from .persistence import keys, store, writes
 from .persistence.models import Organization, OutboxEmail, Staff
 from .schemas import InviteStaffRequest, UpdateStaffRequest
@@ -38,6 +39,7 @@ def staff_view(staff: Staff, clients: list[PractitionerClient] | None = None) ->
         "username": staff.username,  # R23, as on a client
         "created_at": staff.created_at,
         "link": link_view(staff),
+        "mfa_enrolled": bool(staff.mfa_enrolled),
     }
     if clients is not None:
         view["clients"] = clients
@@ -392,3 +394,35 @@ def delete_staff_member(caller: Caller, staff_id: str) -> None:
         if now_member is not None and now_member.session_history_since:
             raise has_session_history() from refused
         raise
+
+
+def reset_staff_mfa(caller: Caller, staff_id: str) -> None:
+    """POST /staff/{id}/mfa-reset (R30, org_admin): a lost second factor. Cognito first (the
+    factor is disabled and every session ends; a failure there changes nothing), then the
+    record, the member's email and the audit in one transaction. Where the organization
+    requires a second factor, the member enrols again before anything else."""
+    authorize(caller, Action.RESET_STAFF_MFA)
+    member = staff_member(caller, staff_id)
+    if not member.username:
+        raise Conflict("This staff member has not accepted their invitation.", code="no_login")
+    org = caller_organization(caller)
+    identity.disable_software_token_mfa(member.username)
+    identity.sign_out_everywhere(member.username)
+    tx = store.Transaction()
+    writes.set_mfa_enrolled(
+        tx,
+        member,
+        enrolled=False,
+        at=clock.iso(clock.now()),
+        on_conflict=NotFound("No such staff member.", code="staff_not_found"),
+    )
+    tx.save(
+        queue_email(
+            "mfa_reset",
+            member.email,
+            org.org_id,
+            {"org_name": org.name, "org_slug": org.org_id, "username": member.username},
+        )
+    )
+    tx.save(audit_by(caller, "staff", staff_id, "staff.mfa_reset"))
+    tx.commit()

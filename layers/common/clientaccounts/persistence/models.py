@@ -42,6 +42,8 @@ class Organization(Model):
     # When the org admins were last reminded of registrations awaiting approval; the daily
     # job updates it on condition, so two runs in one period send one reminder.
     pending_reminder_sent_at = UnicodeAttribute(null=True)
+    # R30: staff must sign in with a second factor (TOTP); org_admin switches it.
+    require_staff_mfa = BooleanAttribute(default=False)
 
 
 class Department(Model):
@@ -90,6 +92,9 @@ class Staff(Model):
     # R25: a deletion in progress holds the record until then (the login goes between its
     # two transactions); no Care session is recorded, nor is it an org_admin kept, meanwhile.
     deleting_until = UnicodeAttribute(null=True)
+    # R30: a verified TOTP second factor is enabled and preferred on the login (POST /me/mfa);
+    # an org_admin's reset clears it (POST /staff/{id}/mfa-reset).
+    mfa_enrolled = BooleanAttribute(default=False)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute(null=True)
 

@@ -821,6 +821,22 @@ def update_own_staff_profile(
     tx.update(member, actions, Staff.staff_id.exists(), on_conflict=on_conflict)
 
 
+def set_mfa_enrolled(
+    tx: Transaction, member: Staff, *, enrolled: bool, at: str, on_conflict: DomainError
+) -> None:
+    """R30: the login's second factor was enabled (POST /me/mfa) or reset by an org_admin."""
+    actions: list[Action] = [Staff.updated_at.set(at), Staff.mfa_enrolled.set(enrolled)]
+    tx.update(member, actions, Staff.staff_id.exists(), on_conflict=on_conflict)
+
+
+def check_mfa_enrolled(
+    tx: Transaction, org_id: str, staff_id: str, *, on_conflict: DomainError
+) -> None:
+    """R30: the org_admin switching the requirement on has a second factor when it commits
+    (a reset of theirs meanwhile refuses it), so nobody locks the organization out."""
+    tx.check(Staff, org_id, staff_id, Staff.mfa_enrolled == True, on_conflict=on_conflict)  # noqa: E712
+
+
 def check_active_org_admin(
     tx: Transaction, org_id: str, staff_id: str, *, at: str, on_conflict: DomainError
 ) -> None:
@@ -847,7 +863,7 @@ def update_organization(
     """PATCH /org. A kind change (R25) also names (or keeps) the individual practice's
     practitioner; its own conditions are `check_sole_practitioner` and, on the staff side,
     `check_not_the_individual_practitioner`."""
-    allowed = {"name", "manual_approval", "kind", "practitioner_id"}
+    allowed = {"name", "manual_approval", "kind", "practitioner_id", "require_staff_mfa"}
     if set(fields) - allowed:
         raise ValueError(f"not an organization field: {sorted(set(fields) - allowed)}")
     actions: list[Action] = [Organization.updated_at.set(at)]
