@@ -117,7 +117,7 @@ def schema_values(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
     if schema.get("type") == "object":
         properties = schema["properties"]
         required = set(schema.get("required", []))
-        return st.fixed_dictionaries(
+        objects = st.fixed_dictionaries(
             {name: schema_values(properties[name]) for name in required},
             optional={
                 name: schema_values(each)
@@ -125,8 +125,14 @@ def schema_values(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
                 if name not in required
             },
         )
+        least = schema.get("minProperties", 0)
+        return objects.filter(lambda value: len(value) >= least) if least else objects
     if schema.get("type") == "array":
-        return st.lists(schema_values(schema["items"]), max_size=schema.get("maxItems"))
+        return st.lists(
+            schema_values(schema["items"]),
+            min_size=schema.get("minItems", 0),
+            max_size=schema.get("maxItems"),
+        )
     return from_schema(schema)
 
 
