@@ -19,6 +19,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,18 +112,21 @@ def run(max_examples: int, seed: int | None, timeout: float | None = None) -> li
     try:
         config = wait_until_ready(process, output, api)
         token = _admin_token(api, aws, config)
-        env = {**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": ""}
+        env = {**os.environ, "NO_COLOR": "1"}
         runs = []
         for name, auth in (("unauthenticated", None), ("org admin", token)):
-            done = subprocess.run(  # noqa: S603 - our pinned tool, our arguments
-                st_command(api, max_examples, seed, auth),
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
+            # In a fresh directory: Schemathesis keeps the failures it found in
+            # ./.schemathesis and replays them first, so a run would depend on the last one.
+            with tempfile.TemporaryDirectory(prefix="schemathesis-") as workdir:
+                done = subprocess.run(  # noqa: S603 - our pinned tool, our arguments
+                    st_command(api, max_examples, seed, auth),
+                    cwd=workdir,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=timeout,
+                    check=False,
+                )
             runs.append(Run(name, done.returncode, done.stdout + done.stderr))
         return runs
     finally:
