@@ -31,6 +31,7 @@ from .template import ROOT
 
 ST = ROOT / ".tools" / "schemathesis" / "bin" / "st"
 DOCUMENT = ROOT / "docs" / "openapi.json"
+CONFIG = ROOT / "infra" / "schemathesis.toml"
 PASSWORD = "Fuzz-password-42"  # noqa: S105 - the local stack's own test admin
 # Checks that do not apply, each with its reason in docs/decisions.md ("Schemathesis checks").
 EXCLUDED_CHECKS: tuple[str, ...] = ()
@@ -80,6 +81,8 @@ def _admin_token(api: str, aws: str, config: dict[str, str]) -> str:
 def st_command(api: str, max_examples: int, seed: int | None, token: str | None) -> list[str]:
     command = [
         str(ST),
+        "--config-file",
+        str(CONFIG),
         "run",
         str(DOCUMENT),
         "--url",
@@ -112,7 +115,12 @@ def run(max_examples: int, seed: int | None, timeout: float | None = None) -> li
     try:
         config = wait_until_ready(process, output, api)
         token = _admin_token(api, aws, config)
-        env = {**os.environ, "NO_COLOR": "1"}
+        env = {
+            **os.environ,
+            "NO_COLOR": "1",
+            "PYTHONPATH": str(ROOT),
+            "SCHEMATHESIS_HOOKS": "infra.schemathesis_hooks",
+        }
         runs = []
         for name, auth in (("unauthenticated", None), ("org admin", token)):
             # In a fresh directory: Schemathesis keeps the failures it found in
