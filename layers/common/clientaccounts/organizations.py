@@ -225,8 +225,6 @@ def update_organization(caller: Caller, changes: UpdateOrganizationRequest) -> O
     kind: an individual practice becomes an organization; an organization becomes an
     individual practice only with exactly one active practitioner, who becomes its one."""
     authorize(caller, Action.MANAGE_ORGANIZATION)
-    if all(getattr(changes, name) is None for name in changes.declared):
-        raise InvalidInput("Give name, manual_approval or kind.", field="body")
     org = store.get_organization(caller.org_id)
     if org is None:
         raise NotFound("Organization not found.")
@@ -324,8 +322,6 @@ def update_department(
 ) -> DepartmentDetail:
     """PATCH /departments/{id} (org_admin, R25): rename (names stay unique) and describe."""
     authorize(caller, Action.MANAGE_ORGANIZATION)
-    if not changes.fields_given:
-        raise InvalidInput("Give name or description.", field="body")
     department = store.get_department(caller.org_id, department_id)
     if department is None:
         raise NotFound("No such department.", code="department_not_found")
