@@ -69,7 +69,7 @@ def contract_routes(text: str) -> set[tuple[str, str]]:
     """(method, path) of every table row of API.md, but the local stack's own routes."""
     api = text.split("## The local stack")[0]
     return {
-        found.groups()
+        (found.group(1), found.group(2))
         for line in api.splitlines()
         if line.startswith("| `")
         for found in TABLE_ROUTE.finditer(line.split(" | ")[0])

@@ -11,6 +11,7 @@ which only the records can refuse, do not count. Bounded and deterministic."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,25 +88,35 @@ def test_what_the_schema_allows_the_route_accepts(
     check()
 
 
-def _refusals(schema: dict[str, Any]) -> st.SearchStrategy[tuple[dict[str, Any], str]]:
+Case = tuple[dict[str, Any], str]
+
+
+def _without(field: str) -> Callable[[dict[str, Any]], Case]:
+    return lambda body: ({k: v for k, v in body.items() if k != field}, field)
+
+
+def _with(field: str, value: Any) -> Callable[[dict[str, Any]], Case]:
+    return lambda body: ({**body, field: value}, field)
+
+
+def _refusals(schema: dict[str, Any]) -> st.SearchStrategy[Case]:
     """A body the schema allows, made one the schema refuses, and the field to be named."""
     properties: dict[str, Any] = schema["properties"]
-    ways: list[st.SearchStrategy[tuple[dict[str, Any], str]]] = []
     valid = schema_values(schema)
-    for field in schema.get("required", []):
-        ways.append(valid.map(lambda body, f=field: ({k: v for k, v in body.items() if k != f}, f)))
+    edits = [_without(field) for field in schema.get("required", [])]
     for field, each in properties.items():
         options = each.get("anyOf", [each])
         if not any(option.get("type") == "null" for option in options):
-            ways.append(valid.map(lambda body, f=field: ({**body, f: None}, f)))
+            edits.append(_with(field, None))
         for option in options:
             if "enum" in option:
-                ways.append(valid.map(lambda body, f=field: ({**body, f: "superuser"}, f)))
+                edits.append(_with(field, "superuser"))
             if option.get("type") == "array" and option.get("minItems"):
-                ways.append(valid.map(lambda body, f=field: ({**body, f: []}, f)))
+                edits.append(_with(field, []))
             if option.get("type") == "array" and "enum" in option.get("items", {}):
-                ways.append(valid.map(lambda body, f=field: ({**body, f: ["superuser"]}, f)))
-    ways.append(valid.map(lambda body: ({**body, "unknown_field": 1}, "unknown_field")))
+                edits.append(_with(field, ["superuser"]))
+    edits.append(_with("unknown_field", 1))
+    ways = [valid.map(edit) for edit in edits]
     if schema.get("minProperties"):
         ways.append(st.just(({}, "body")))
     return st.one_of(ways)

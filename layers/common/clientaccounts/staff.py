@@ -13,7 +13,7 @@ from typing import Any
 from . import clock, identity
 from .answers import PractitionerClient, StaffPage, StaffView
 from .associations import practitioner_changes_clients
-from .auth import ALL_STAFF_ROLES, Action, Caller, authorize, caller_organization
+from .auth import Action, Caller, authorize, caller_organization
 from .care_sessions import DELETION_HOLD, has_session_history
 from .config import get_settings
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceUnavailable
@@ -21,6 +21,7 @@ from .links import Purpose, link_view, new_link, replace_account_link
 from .outbox import audit_by, queue_link_email
 from .persistence import keys, store, writes
 from .persistence.models import Organization, OutboxEmail, Staff
+from .rules import ALL_STAFF_ROLES
 from .schemas import InviteStaffRequest, UpdateStaffRequest
 
 

@@ -62,7 +62,8 @@ def _class_items(characters: Iterable[int]) -> str:
     def one(code: int) -> str:
         return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
 
-    items, run = [], []
+    items: list[str] = []
+    run: list[int] = []
     for code in sorted(characters):
         if run and code == run[-1] + 1:
             run.append(code)
