@@ -27,7 +27,14 @@ from pathlib import Path
 
 import boto3
 
-from .local_stack_process import http, password_login, start_stack, stop, wait_until_ready
+from .local_stack_process import (
+    http,
+    local_organization_body,
+    password_login,
+    start_stack,
+    stop,
+    wait_until_ready,
+)
 from .template import ROOT
 
 ST = ROOT / ".tools" / "schemathesis" / "bin" / "st"
@@ -47,22 +54,7 @@ def _admin_token(api: str, aws: str, config: dict[str, str]) -> str:
     """A fresh organization's org admin, signed in on the portal's app client."""
     slug = f"fuzz-{uuid.uuid4().hex[:8]}"
     answer = http(
-        "POST",
-        api + "/_local/orgs",
-        {
-            "slug": slug,
-            "name": "Fuzz Practice",
-            "kind": "organization",
-            "manual_approval": False,
-            "departments": ["North", "South"],
-            "admin": {
-                "username": f"admin-{slug}",
-                "password": PASSWORD,
-                "email": f"admin@{slug}.example",
-                "first_name": "Ada",
-                "last_name": "Admin",
-            },
-        },
+        "POST", api + "/_local/orgs", local_organization_body(slug, PASSWORD, name="Fuzz Practice")
     )
     if answer.status != 201:
         raise RuntimeError(f"POST /_local/orgs answered {answer.status}: {answer.text}")
