@@ -184,8 +184,11 @@ class Person:
 
     def screenshot(self, name: str) -> Path:
         """A screenshot of the screen (full page), after checking what a person relies on:
-        every control is labelled, and nothing is wider than the window."""
+        every control is labelled, no "null" or "[object ...]" stands for words, and nothing is
+        wider than the window."""
         assert self.page.evaluate(UNLABELLED) == [], "controls without a label"
+        text = self.page.locator("main").inner_text()
+        assert not re.search(r"\bnull\b|\bundefined\b|\[object ", text), "a value, not words"
         width = self.page.viewport_size["width"] if self.page.viewport_size else 0
         assert self.page.evaluate("document.documentElement.scrollWidth") <= width
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
