@@ -169,8 +169,9 @@ export function acceptInvitation(slug) {
 /** Sign in with the portal's app client (or the Care App's, on the Care App page). A refusal
  * of the pre-authentication trigger is shown as Cognito words it (R13). A login with two-step
  * sign-in (R30) gets Cognito's SOFTWARE_TOKEN_MFA challenge: the code form replaces the
- * password form. A challenge's session answers one code: after a refusal the next code starts
- * again with the same username and password (still in this page only). */
+ * password form. After a refused code the next one starts again (InitiateAuth with the same
+ * username and password, held by this page only) rather than rely on the refused challenge's
+ * session being answerable twice. */
 export function signInForm({ slug, app, submit, onSignedIn }) {
   const status = statusRegion();
   const mfaSlot = h("div");
@@ -226,7 +227,7 @@ export function signInForm({ slug, app, submit, onSignedIn }) {
           try {
             result = await respondToMfa(app, challenge, v.username, m.code.replace(/\s+/g, ""));
           } catch (err) {
-            challenge = null;  // Cognito's session is spent: the next code starts again
+            challenge = null;  // the next code starts again
             throw err;
           }
           if (!result.AuthenticationResult) throw new Error(`Cognito asked for ${result.ChallengeName}, which this reference portal does not handle.`);
