@@ -11,9 +11,12 @@ STAMP := $(VENV)/.installed
 CFN_LINT_VERSION := 1.58.0
 SAM_CLI_VERSION := 1.170.0
 CHECKOV_VERSION := 3.3.30
+# Schemathesis pins its own Hypothesis (the project pins another): .tools/schemathesis.
+SCHEMATHESIS_VERSION := 4.32.5
 CFN_LINT_STAMP := .tools/cfn-lint/.installed-$(CFN_LINT_VERSION)
 SAM_STAMP := .tools/sam/.installed-$(SAM_CLI_VERSION)
 CHECKOV_STAMP := .tools/checkov/.installed-$(CHECKOV_VERSION)
+SCHEMATHESIS_STAMP := .tools/schemathesis/.installed-$(SCHEMATHESIS_VERSION)
 # sam offline: fake credentials (no profile is read, nothing reaches AWS), a region, no
 # telemetry, and its settings kept in .tools/sam/app (written at install: no update check).
 SAM := env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID=offline \
@@ -27,7 +30,7 @@ PYTHON312 ?= $(shell command -v python3.12)
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: test lint typecheck template-check unit run bench build clean openapi chromium
+.PHONY: test lint typecheck template-check unit run bench build clean openapi chromium fuzz
 
 $(STAMP): requirements-dev.txt layers/common/requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
@@ -63,6 +66,10 @@ $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
 	$(CHROMIUM) --headless --version
 
+$(SCHEMATHESIS_STAMP):
+	$(call tool_venv,schemathesis,schemathesis==$(SCHEMATHESIS_VERSION))
+	touch $@
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -83,8 +90,15 @@ template-check: $(CFN_LINT_STAMP) $(SAM_STAMP) $(CHECKOV_STAMP)
 	BC_SKIP_MAPPING=TRUE .tools/checkov/bin/checkov -f template.yaml --skip-download \
 		--framework cloudformation --compact --quiet
 
-test: lint typecheck template-check $(CHROMIUM)
+# tests/e2e/test_schemathesis.py runs the bounded Schemathesis run (infra/fuzz.py).
+test: lint typecheck template-check $(CHROMIUM) $(SCHEMATHESIS_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Schemathesis against a local stack it starts, longer and with a fresh seed each time:
+# `make fuzz FUZZ_EXAMPLES=1000` (`FUZZ_ARGS="--seed 7"` repeats a run).
+FUZZ_EXAMPLES ?= 200
+fuzz: $(STAMP) $(SCHEMATHESIS_STAMP)
+	$(BIN)/python -m infra.fuzz --max-examples $(FUZZ_EXAMPLES) $(FUZZ_ARGS)
 
 # The whole back end on this machine (README, "Running locally"); `make run DEMO=1` seeds a demo.
 # PORTAL_ORIGIN / PORTAL_BASE_URL (environment or `make run PORTAL_ORIGIN=...`) set the

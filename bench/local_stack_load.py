@@ -58,6 +58,7 @@ from bench import SectionResult
 from infra.local_stack_process import (
     HttpAnswer,
     http,
+    local_organization_body,
     password_login,
     start_stack,
     stop,
@@ -292,20 +293,14 @@ class LoadRun:
             answer = self.call(
                 "POST",
                 "/_local/orgs",
-                {
-                    "slug": slug,
-                    "name": f"Load {path.name}",
-                    "kind": path.kind,
-                    "manual_approval": path.manual_approval,
-                    "departments": ["General"],
-                    "admin": {
-                        "username": org.admin_username,
-                        "password": PASSWORD,
-                        "email": org.admin_email,
-                        "first_name": "Ada",
-                        "last_name": "Admin",
-                    },
-                },
+                local_organization_body(
+                    slug,
+                    PASSWORD,
+                    name=f"Load {path.name}",
+                    departments=["General"],
+                    kind=path.kind,
+                    manual_approval=path.manual_approval,
+                ),
             )
             if answer.status != 201:
                 raise RuntimeError(f"POST /_local/orgs answered {answer.status}: {answer.text}")

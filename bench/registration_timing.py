@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench import SectionResult
-from infra.local_stack_process import HttpAnswer, http, start_stack, stop, wait_until_ready
+from infra.local_stack_process import (
+    HttpAnswer,
+    http,
+    local_organization_body,
+    start_stack,
+    stop,
+    wait_until_ready,
+)
 from tests.support.request_bodies import (
     PASSWORD,
     confirmation_body,
@@ -68,19 +75,7 @@ def _organization(stack: _Stack) -> str:
     answer = stack.call(
         "POST",
         "/_local/orgs",
-        {
-            "slug": slug,
-            "name": "Timing Practice",
-            "kind": "organization",
-            "departments": ["General"],
-            "admin": {
-                "username": f"admin-{slug}",
-                "password": PASSWORD,
-                "email": f"admin@{slug}.example",
-                "first_name": "Ada",
-                "last_name": "Admin",
-            },
-        },
+        local_organization_body(slug, PASSWORD, name="Timing Practice", departments=["General"]),
     )
     if answer.status != 201:
         raise RuntimeError(f"POST /_local/orgs answered {answer.status}")

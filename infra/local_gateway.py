@@ -58,6 +58,17 @@ def match_route(
     return None
 
 
+def allowed_methods(path: str, routes: list[Route] | None = None) -> list[str]:
+    """The methods some template route serves at this path (none: the path is unknown)."""
+    return sorted(
+        {
+            route.method
+            for route in (routes if routes is not None else api_routes())
+            if _route_pattern(route.path).match(path)
+        }
+    )
+
+
 @dataclass(frozen=True)
 class LambdaContext:
     """The context object Lambda passes to a handler (what Powertools reads from it)."""
@@ -259,6 +270,13 @@ class ApiGateway:
         if matched is None:
             if self.local is not None and request.path.startswith("/_local/"):
                 return self.local(request)
+            allowed = allowed_methods(request.path, self.routes)
+            if allowed:  # a known path, another method (TRACE too): 405 naming the ones it has
+                refused = self.gateway_error(
+                    405, f"{request.method} is not allowed here.", "method_not_allowed"
+                )
+                refused.headers["Allow"] = ", ".join(allowed)
+                return refused
             return self.gateway_error(
                 404, "No such route.", "route_not_found", kind="RESOURCE_NOT_FOUND"
             )

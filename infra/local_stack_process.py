@@ -126,6 +126,33 @@ def stop(process: subprocess.Popen[bytes], signum: int = signal.SIGTERM) -> int:
     return process.returncode
 
 
+def local_organization_body(
+    slug: str,
+    password: str,
+    *,
+    name: str = "Practice",
+    departments: list[str] | None = None,
+    kind: str = "organization",
+    manual_approval: bool = False,
+) -> dict[str, Any]:
+    """The body of `POST /_local/orgs`: an organization and its first admin, `admin-<slug>`
+    at `admin@<slug>.example` (the e2e and browser suites, the fuzzer and the benchmark)."""
+    return {
+        "slug": slug,
+        "name": name,
+        "kind": kind,
+        "manual_approval": manual_approval,
+        "departments": ["North", "South"] if departments is None else departments,
+        "admin": {
+            "username": f"admin-{slug}",
+            "password": password,
+            "email": f"admin@{slug}.example",
+            "first_name": "Ada",
+            "last_name": "Admin",
+        },
+    }
+
+
 def password_login(cognito: Any, client_id: str, username: str, password: str) -> dict[str, Any]:
     """USER_PASSWORD_AUTH against the local Cognito endpoint, as the portal or the Care App
     signs in; the tokens (AuthenticationResult). Raises botocore's ClientError when refused."""

@@ -85,9 +85,72 @@ ERRORS_OF_ROUTE: dict[tuple[str, str], dict[str, str]] = {
         "410": _LINK_GONE,
     },
     ("POST", "/me/email-change"): {"429": "Too many emails to this address; try later"},
+    ("POST", "/clients"): {
+        "409": "The address is a client's already (`email_taken`); `concurrent_change`",
+    },
+    ("PATCH", "/clients/{client_id}"): {
+        "409": (
+            "The client has credentials and owns the address (`client_owns_email`, R24); the "
+            "address is another client's (`email_taken`); `concurrent_change`"
+        ),
+    },
+    ("POST", "/clients/{client_id}/approve"): {"409": "Not pending (`not_pending`)"},
+    ("POST", "/clients/{client_id}/invitation"): {
+        "409": "The client has set credentials already (`accepted`)",
+    },
+    ("POST", "/clients/{client_id}/password-reset"): {
+        "409": "No credentials yet (`credentials_not_set`): send the invitation instead",
+    },
+    ("DELETE", "/clients/{client_id}"): {
+        "409": "The client has care sessions (`has_session_history`, R17); `concurrent_change`",
+    },
+    ("POST", "/clients/{client_id}/practitioners"): {
+        "409": (
+            "Associated already (`already_associated`); the practitioner has as many clients as "
+            "allowed (`too_many_clients`); `concurrent_change`"
+        ),
+    },
+    ("POST", "/staff/{staff_id}/clients"): {
+        "409": (
+            "Associated already (`already_associated`); the practitioner has as many clients as "
+            "allowed (`too_many_clients`); `concurrent_change`"
+        ),
+    },
+    ("POST", "/care-sessions"): {
+        "403": "Not the client's practitioner (`not_associated`)",
+        "409": "The client is not active (`client_not_active`)",
+    },
+    ("POST", "/staff"): {"409": "The address is a staff member's already (`email_taken`)"},
+    ("PATCH", "/staff/{staff_id}"): {
+        "409": (
+            "Removing `practitioner` from one with clients (`has_associations`) or from an "
+            "individual practice's only practitioner (`only_practitioner`); the last active "
+            "org admin (`last_org_admin`); `staff_changed`, `concurrent_change`"
+        ),
+    },
+    ("DELETE", "/staff/{staff_id}"): {
+        "409": (
+            "Care sessions recorded (`has_session_history`), clients associated "
+            "(`has_associations`), an individual practice's practitioner "
+            "(`individual_practitioner`), the last org admin (`last_org_admin`); `staff_changed`"
+        ),
+    },
+    ("POST", "/staff/{staff_id}/invitation"): {
+        "409": "Accepted already (`accepted`); the account is inactive (`account_inactive`)",
+    },
+    ("POST", "/staff/{staff_id}/password-reset"): {
+        "409": "No credentials yet (`credentials_not_set`): send the invitation instead",
+    },
     ("PATCH", "/org"): {
-        "409": "`require_staff_mfa` switched on by an org_admin without a second factor "
-        "(`enroll_first`, R30), or a practice's kind that cannot change (R25)"
+        "409": (
+            "An individual practice needs exactly one active practitioner "
+            "(`not_one_practitioner`, R25); `require_staff_mfa` switched on by an org_admin "
+            "without a second factor (`enroll_first`, R30); `concurrent_change`"
+        ),
+    },
+    ("POST", "/departments"): {"409": "A department has this name (`name_taken`)"},
+    ("PATCH", "/departments/{department_id}"): {
+        "409": "A department has this name (`name_taken`)",
     },
     ("POST", "/me/mfa"): {
         "409": "No verified software token: AssociateSoftwareToken and VerifySoftwareToken "

@@ -399,9 +399,9 @@ def test_every_emailed_link_opens_a_portal_page(portal_stack: PortalStack, peopl
         "waiting": 1,
         "after_days": 3,
         "oldest_days": 4,
-        "state": "bounced",  # R31's undelivered invitation, of a staff member
-        "account_kind": "staff",
-        "account_id": "s1",
+        "state": "bounced",  # R31's notice to the inviter: a link to the record
+        "account_kind": "client",
+        "account_id": "c1",
     }
     links = set()
     for template in emails.TEMPLATES:

@@ -269,11 +269,23 @@ def _org_body(slug: str) -> dict[str, object]:
 
 
 def test_unknown_route_answers_404_json(local_stack: RunningStack) -> None:
-    for method, path in [("GET", "/no/such/route"), ("DELETE", "/public/orgs/x")]:
+    for method, path in [("GET", "/no/such/route"), ("TRACE", "/no/such/route")]:
         answer = local_stack.call(method, path)
         assert answer.status == 404
         assert answer.headers["Content-Type"] == "application/json"
         assert set(answer.body) >= {"message", "code"}
+
+
+def test_a_method_a_route_lacks_answers_405_with_allow(local_stack: RunningStack) -> None:
+    for method, path, allow in [
+        ("DELETE", "/public/orgs/x", "GET"),
+        ("TRACE", "/clients/abc", "DELETE, GET, PATCH"),
+    ]:
+        answer = local_stack.call(method, path)
+        assert answer.status == 405, (method, path)
+        assert answer.headers["Allow"] == allow
+        assert answer.headers["Content-Type"] == "application/json"
+        assert answer.body["code"] == "method_not_allowed"
 
 
 def test_demo_seeds_a_practice_logs_hold_no_personal_data_ctrl_c_stops() -> None:

@@ -41,7 +41,7 @@ def test_lone_surrogate_in_a_token_is_422_naming_it(stack: Stack) -> None:
     answer = call_api(
         "POST",
         "/public/email-confirmations",
-        raw_body='{"token": "ab\\ud800cd", "username": "u1x", "password": "p"}',
+        raw_body='{"token": "ab\\ud800cd", "username": "u1x", "password": "Correct-horse-42"}',
     )
     assert answer.status == 422, answer.body
     assert _fields(answer) == ["token"]

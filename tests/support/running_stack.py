@@ -21,6 +21,7 @@ from infra.local_stack_process import (
     HttpAnswer,
     StackDidNotStart,
     http,
+    local_organization_body,
     password_login,
     start_stack,
     stop,
@@ -58,21 +59,7 @@ class RunningStack:
     # --- set-up and email -----------------------------------------------------------
     def organization(self, **overrides: Any) -> dict[str, Any]:
         slug = f"practice-{uuid.uuid4().hex[:8]}"
-        body = {
-            "slug": slug,
-            "name": "Practice",
-            "kind": "organization",
-            "manual_approval": False,
-            "departments": ["North", "South"],
-            "admin": {
-                "username": f"admin-{slug}",
-                "password": PASSWORD,
-                "email": f"admin@{slug}.example",
-                "first_name": "Ada",
-                "last_name": "Admin",
-            },
-        }
-        body.update(overrides)
+        body = {**local_organization_body(slug, PASSWORD), **overrides}
         answer = self.call("POST", "/_local/orgs", body)
         assert answer.status == 201, answer.text
         created: dict[str, Any] = answer.body

@@ -189,7 +189,7 @@ def test_a_route_this_function_does_not_serve_is_404_route_not_found(
 
 
 def _confirmation(token: str) -> str:
-    return json.dumps({"token": token, "username": "u1x", "password": "p"})
+    return json.dumps({"token": token, "username": "u1x", "password": "Correct-horse-42"})
 
 
 def test_domain_errors_map_to_their_status_and_code() -> None:

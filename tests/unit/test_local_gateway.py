@@ -272,3 +272,16 @@ def test_local_paths_answer_preflights_too() -> None:
     assert answer.status_code == 200
     assert answer.headers["Access-Control-Allow-Origin"] == "https://portal.example"
     assert client.options("/elsewhere").status_code == 404
+
+
+def test_a_method_a_known_path_does_not_have_is_405_with_allow_and_json() -> None:
+    """TRACE (or DELETE where only GET and POST are served) is 405 naming the methods the
+    path has, as JSON; an unknown path stays 404."""
+    for method in ("TRACE", "PUT"):
+        answer = gateway(lambda f, e: None).open("/items/1", method=method)
+        assert answer.status_code == 405, method
+        assert answer.headers["Allow"] == "GET, POST"
+        assert isinstance(answer.json, dict) and answer.json["code"] == "method_not_allowed"
+    unknown = gateway(lambda f, e: None).open("/nowhere/at/all", method="TRACE")
+    assert unknown.status_code == 404
+    assert isinstance(unknown.json, dict) and unknown.json["code"] == "route_not_found"

@@ -18,13 +18,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
-from hypothesis_jsonschema import from_schema
 from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
 
 from clientaccounts import schemas
-from clientaccounts.text import email_problem, name_problem, username_problem
 from clientaccounts.validation import InvalidFields, QueryParameters, RequestModel
+from tests.support.schema_values import FORMATS, meets_format, schema_values
 
 DOCUMENT = json.loads((Path(__file__).resolve().parents[2] / "docs" / "openapi.json").read_text())
 PUBLISHED = DOCUMENT["components"]["schemas"]
@@ -53,22 +52,15 @@ def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> A
 
 
 Oracle = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
-FORMATS = FormatChecker()  # "date" among others
+FORMAT_CHECKER = FormatChecker()  # "date" among others
 
-# The formats the schema names for rules a pattern cannot say, as schemas.py defines them:
-# text.py's rule, on the text once stripped.
-for _format, _problem in {
-    "person-name": name_problem,
-    "email-address": email_problem,
-    "username": username_problem,
-}.items():
-    FORMATS.checks(_format)(
-        lambda value, problem=_problem: not isinstance(value, str) or problem(value.strip()) is None
-    )
+# The formats the schema names for rules a pattern cannot say, as schemas.py defines them.
+for _format in FORMATS:
+    FORMAT_CHECKER.checks(_format)(lambda value, f=_format: meets_format({"format": f}, value))
 
 
 def oracle_accepts(name: str, body: Any) -> bool:
-    valid: bool = Oracle(PUBLISHED[name], format_checker=FORMATS).is_valid(body)
+    valid: bool = Oracle(PUBLISHED[name], format_checker=FORMAT_CHECKER).is_valid(body)
     return valid
 
 
@@ -107,27 +99,6 @@ def _edit_text(value: str, edit: tuple[str, Any]) -> str:
     kind, how = edit
     edited: str = how[0] + value + how[1] if kind == "pad" else how
     return edited
-
-
-def schema_values(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
-    """Values the schema accepts. Objects and arrays are assembled here (hypothesis-jsonschema
-    reworks an object schema at every draw, ten times slower); each leaf is its own."""
-    if "anyOf" in schema:
-        return st.one_of([schema_values(option) for option in schema["anyOf"]])
-    if schema.get("type") == "object":
-        properties = schema["properties"]
-        required = set(schema.get("required", []))
-        return st.fixed_dictionaries(
-            {name: schema_values(properties[name]) for name in required},
-            optional={
-                name: schema_values(each)
-                for name, each in properties.items()
-                if name not in required
-            },
-        )
-    if schema.get("type") == "array":
-        return st.lists(schema_values(schema["items"]), max_size=schema.get("maxItems"))
-    return from_schema(schema)
 
 
 VALID = {model: schema_values(PUBLISHED[model.__name__]) for model in BODY_MODELS}

@@ -19,7 +19,7 @@ from .errors import Forbidden, NotFound, Unauthorized
 from .identity import ACCOUNT_ATTRIBUTE, KIND_ATTRIBUTE, ORG_ATTRIBUTE, normalize_username
 from .persistence import store
 from .persistence.models import Association, Client, Organization, Staff
-from .rules import CLIENT_MANAGER_ROLES, Status
+from .rules import ALL_STAFF_ROLES, CLIENT_MANAGER_ROLES, Status
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,6 @@ class Action(StrEnum):
     READ_ACCESS_LOG = "read_access_log"  # R29: who read a client's record
 
 
-ALL_STAFF_ROLES = frozenset({"org_admin", "dept_admin", "care_coordinator", "practitioner"})
 ADMIN_ROLES = frozenset({"org_admin", "dept_admin"})
 
 ALLOWED_ROLES: dict[Action, frozenset[str]] = {

@@ -354,8 +354,6 @@ def update_client(caller: Caller, client_id: str, changes: UpdateClientRequest) 
     """Field edits and R15 (active <-> inactive). Deactivation ends the client's sessions.
     Only the fields given are changed; null removes phone and preferred_name."""
     authorize(caller, Action.MANAGE_CLIENTS)
-    if not changes.fields_given:
-        raise InvalidInput("Give at least one field to change.", field="body")
     client = caller_client(caller, client_id)
     associations_to_change(caller, client_id)
     now = clock.iso(clock.now())
@@ -363,9 +361,6 @@ def update_client(caller: Caller, client_id: str, changes: UpdateClientRequest) 
     tx = store.Transaction()
     audit_action = "client.updated"
 
-    for name in ("first_name", "last_name", "email", "dob"):
-        if name in changes.fields_given and getattr(changes, name) is None:
-            raise InvalidInput(f"{name} cannot be removed.", field=name)
     if changes.first_name is not None:
         fields["first_name"] = changes.first_name
     if changes.last_name is not None:

@@ -224,8 +224,6 @@ def update_organization(caller: Caller, changes: UpdateOrganizationRequest) -> O
     individual practice only with exactly one active practitioner, who becomes its one;
     R30's second factor for staff: switched on only by an org_admin who has enrolled one."""
     authorize(caller, Action.MANAGE_ORGANIZATION)
-    if all(getattr(changes, name) is None for name in changes.declared):
-        raise InvalidInput("Give name, manual_approval, kind or require_staff_mfa.", field="body")
     org = caller_organization(caller)
     fields: dict[str, Any] = {}
     if changes.name is not None:
@@ -346,8 +344,6 @@ def update_department(
 ) -> DepartmentDetail:
     """PATCH /departments/{id} (org_admin, R25): rename (names stay unique) and describe."""
     authorize(caller, Action.MANAGE_ORGANIZATION)
-    if not changes.fields_given:
-        raise InvalidInput("Give name or description.", field="body")
     department = store.get_department(caller.org_id, department_id)
     if department is None:
         raise NotFound("No such department.", code="department_not_found")

@@ -77,8 +77,6 @@ def update_my_profile(caller: Caller, changes: UpdateMeRequest) -> ProfileView:
     account = _own_account(caller)
     if isinstance(account, Client):
         raise Forbidden("Your practice keeps your details; ask them to change them.")
-    if not changes.fields_given:
-        raise InvalidInput("Give at least one field to change.", field="body")
     renaming = changes.first_name is not None or changes.last_name is not None
     if renaming and not caller.roles & CLIENT_MANAGER_ROLES:
         raise Forbidden("Your role does not allow changing your name here.", field="first_name")

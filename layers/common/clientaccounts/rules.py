@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from .errors import InvalidInput
 
+ALL_STAFF_ROLES = frozenset({"org_admin", "dept_admin", "care_coordinator", "practitioner"})
 CLIENT_MANAGER_ROLES = frozenset({"org_admin", "dept_admin", "care_coordinator"})
 # R10: a chosen practitioner hears of a new client only while holding one of these roles.
 NOTIFIED_PRACTITIONER_ROLES = CLIENT_MANAGER_ROLES
@@ -17,6 +18,13 @@ NOTIFIED_PRACTITIONER_ROLES = CLIENT_MANAGER_ROLES
 # Mirrors the user pool's PasswordPolicy in template.yaml (a unit test compares the two), so a
 # weak password is refused with a clear message before Cognito is called.
 PASSWORD_MIN_LENGTH = 12
+# What the policy requires besides the length, each a pattern the text must contain; the
+# request schema says the same as lookaheads (schemas.PASSWORD).
+PASSWORD_REQUIREMENTS = {
+    "a lower-case letter": "[a-z]",
+    "an upper-case letter": "[A-Z]",
+    "a digit": "[0-9]",
+}
 OLDEST_DOB = date(1900, 1, 1)
 
 
@@ -43,12 +51,9 @@ def password_problems(password: str) -> list[str]:
     problems = []
     if len(password) < PASSWORD_MIN_LENGTH:
         problems.append(f"at least {PASSWORD_MIN_LENGTH} characters")
-    if not re.search(r"[a-z]", password):
-        problems.append("a lower-case letter")
-    if not re.search(r"[A-Z]", password):
-        problems.append("an upper-case letter")
-    if not re.search(r"[0-9]", password):
-        problems.append("a digit")
+    problems += [
+        what for what, needed in PASSWORD_REQUIREMENTS.items() if not re.search(needed, password)
+    ]
     return problems
 
 

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from .text import email_problem, name_problem, username_problem
+from .rules import ALL_STAFF_ROLES, PASSWORD_MIN_LENGTH, PASSWORD_REQUIREMENTS, Status
+from .text import (
+    control_character,
+    email_problem,
+    invisible_or_control_character,
+    name_problem,
+    username_problem,
+)
 from .validation import (
     Boolean,
     CalendarDate,
     Integer,
     ListOf,
     Nested,
+    OneOfText,
     QueryParameters,
     RequestModel,
     Text,
@@ -21,14 +29,23 @@ from .validation import (
 # R27: names refuse controls and links; addresses and usernames refuse invisible, control and
 # bidirectional characters (and domains IDNA cannot encode); text.py says what each means.
 # The schema names each of those rules as the string's format (docs/openapi.json):
-# "person-name", "email-address", "username" (checked on the text once stripped).
-NAME = Text(max_length=100, strip=True, refuse=name_problem, format="person-name")
+# "person-name", "email-address", "username" (checked on the text once stripped). The
+# characters they refuse anywhere are left out of the schema's pattern too, so the pattern
+# says all but the link rule of names and the IDNA rule of domains.
+NAME = Text(
+    max_length=100,
+    strip=True,
+    refuse=name_problem,
+    format="person-name",
+    refused_characters=control_character,
+)
 EMAIL = Text(
     max_length=254,
     strip=True,
     pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
     refuse=email_problem,
     format="email-address",
+    refused_characters=invisible_or_control_character,
 )
 USERNAME = Text(
     min_length=3,
@@ -37,12 +54,23 @@ USERNAME = Text(
     refuse=username_problem,
     format="username",
 )
-PASSWORD = Text(max_length=256)
+# The user pool's PasswordPolicy (template.yaml; rules.py): its length, and each character
+# it requires as a lookahead, so the schema and the check are one rule.
+PASSWORD = Text(
+    min_length=PASSWORD_MIN_LENGTH,
+    max_length=256,
+    pattern="^"
+    + "".join(f"(?=[\\s\\S]*{needed})" for needed in PASSWORD_REQUIREMENTS.values())
+    + "[\\s\\S]*$",
+    pattern_message="Needs " + ", ".join(PASSWORD_REQUIREMENTS) + ".",
+)
 ID = Text(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 TOKEN = Text(max_length=128)
 SLUG = Text(max_length=63)
 PHONE = Text(min_length=3, max_length=32, strip=True)
-ROLE = Text(min_length=0, max_length=32)
+ROLE = OneOfText(tuple(sorted(ALL_STAFF_ROLES)))
+ROLES = ListOf(ROLE, max_items=4, min_items=1, min_message="Give at least one role.")
+DEPARTMENT_IDS = ListOf(ID, max_items=50, min_items=1, min_message="Give at least one department.")
 CURSOR = Text(min_length=0, max_length=2048)
 DATE = CalendarDate()
 BOOLEAN = Boolean()
@@ -89,6 +117,8 @@ class EmailChangeRequest(RequestModel):
 class UpdateMeRequest(RequestModel):
     """PATCH /me (R25): notifications for any staff member; the name for manager roles."""
 
+    at_least_one_field = "Give at least one field to change."
+
     new_client_notifications: bool | None = field(BOOLEAN, default=None)
     first_name: str | None = field(NAME, default=None)
     last_name: str | None = field(NAME, default=None)
@@ -112,13 +142,17 @@ class CreateClientRequest(RequestModel):
 
 
 class UpdateClientRequest(RequestModel):
-    first_name: str | None = field(NAME, nullable=True, default=None)
-    last_name: str | None = field(NAME, nullable=True, default=None)
-    email: str | None = field(EMAIL, nullable=True, default=None)
-    dob: date | None = field(DATE, nullable=True, default=None)
+    """PATCH /clients/{id}: the fields given change; null removes phone and preferred_name
+    and is no value for the others."""
+
+    at_least_one_field = "Give at least one field to change."
+    first_name: str | None = field(NAME, default=None)
+    last_name: str | None = field(NAME, default=None)
+    email: str | None = field(EMAIL, default=None)
+    dob: date | None = field(DATE, default=None)
     phone: str | None = field(PHONE, nullable=True, default=None)
     preferred_name: str | None = field(NAME, nullable=True, default=None)
-    active: bool | None = field(BOOLEAN, nullable=True, default=None)
+    active: bool | None = field(BOOLEAN, default=None)
 
 
 class AcceptInvitationRequest(RequestModel):
@@ -145,27 +179,29 @@ class InviteStaffRequest(RequestModel):
     first_name: str = field(NAME)
     last_name: str = field(NAME)
     email: str = field(EMAIL)
-    roles: list[str] = field(ListOf(ROLE, max_items=4))
-    department_ids: list[str] = field(ListOf(ID, max_items=50))
+    roles: list[str] = field(ROLES)
+    department_ids: list[str] = field(DEPARTMENT_IDS)
 
 
 class UpdateStaffRequest(RequestModel):
-    roles: list[str] | None = field(ListOf(ROLE, max_items=4), nullable=True, default=None)
-    department_ids: list[str] | None = field(ListOf(ID, max_items=50), nullable=True, default=None)
-    new_client_notifications: bool | None = field(BOOLEAN, nullable=True, default=None)
-    active: bool | None = field(BOOLEAN, nullable=True, default=None)
+    """PATCH /staff/{id}: the fields given change; null is no value for any of them."""
+
+    at_least_one_field = "Give at least one field to change."
+    roles: list[str] | None = field(ROLES, default=None)
+    department_ids: list[str] | None = field(DEPARTMENT_IDS, default=None)
+    new_client_notifications: bool | None = field(BOOLEAN, default=None)
+    active: bool | None = field(BOOLEAN, default=None)
 
 
 class UpdateOrganizationRequest(RequestModel):
-    name: str | None = field(NAME, nullable=True, default=None)
-    manual_approval: bool | None = field(BOOLEAN, nullable=True, default=None)
+    at_least_one_field = "Give name, manual_approval, kind or require_staff_mfa."
+    name: str | None = field(NAME, default=None)
+    manual_approval: bool | None = field(BOOLEAN, default=None)
     # R25: an individual practice grows into an organization (the reverse: one practitioner).
-    kind: str | None = field(
-        Text(max_length=12, pattern=r"^(organization|individual)$"), nullable=True, default=None
-    )
+    kind: str | None = field(OneOfText(("organization", "individual")), default=None)
     # R30: staff sign in with a second factor (switching it on: 409 enroll_first unless the
     # calling org_admin has enrolled one).
-    require_staff_mfa: bool | None = field(BOOLEAN, nullable=True, default=None)
+    require_staff_mfa: bool | None = field(BOOLEAN, default=None)
 
 
 DESCRIPTION = Text(max_length=500, strip=True)
@@ -179,6 +215,8 @@ class NewDepartmentRequest(RequestModel):
 class UpdateDepartmentRequest(RequestModel):
     """PATCH /departments/{id} (R25): null removes the description."""
 
+    at_least_one_field = "Give name or description."
+
     name: str | None = field(NAME, default=None)
     description: str | None = field(DESCRIPTION, nullable=True, default=None)
 
@@ -191,7 +229,7 @@ class ClientListQuery(QueryParameters):
     a last-name prefix (`q`) or to clients with no active practitioner (`unassigned`); or the
     one client with an address (`email`). clients.list_clients says which combine."""
 
-    status: str = field(Text(min_length=0, max_length=16), default="active")
+    status: str = field(OneOfText(tuple(s.value for s in Status)), default="active")
     limit: int = field(PAGE_SIZE, default=25)
     cursor: str | None = field(CURSOR, default=None)
     q: str | None = field(Text(max_length=100, strip=True), default=None)

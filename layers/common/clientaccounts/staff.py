@@ -14,7 +14,7 @@ from typing import Any
 from . import access_log, clock, identity
 from .answers import PractitionerClient, StaffPage, StaffView
 from .associations import practitioner_changes_clients
-from .auth import ALL_STAFF_ROLES, Action, Caller, authorize, caller_organization
+from .auth import Action, Caller, authorize, caller_organization
 from .care_sessions import DELETION_HOLD, has_session_history
 from .config import get_settings
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceUnavailable
@@ -22,6 +22,7 @@ from .links import Purpose, link_view, new_link, replace_account_link
 from .outbox import audit_by, queue_email, queue_link_email
 from .persistence import keys, store, writes
 from .persistence.models import Organization, OutboxEmail, Staff
+from .rules import ALL_STAFF_ROLES
 from .schemas import InviteStaffRequest, UpdateStaffRequest
 
 
@@ -214,8 +215,7 @@ def resend_staff_invitation(caller: Caller, staff_id: str) -> None:
 def update_staff_member(caller: Caller, staff_id: str, changes: UpdateStaffRequest) -> StaffView:
     """PATCH /staff/{id} with R12's limits."""
     authorize(caller, Action.MANAGE_STAFF)
-    if all(getattr(changes, name) is None for name in changes.declared):
-        raise InvalidInput("Give at least one field to change.", field="body")
+    # The body names at least one field, none null (schemas.UpdateStaffRequest).
     member = staff_member(caller, staff_id)
     before = set(member.roles)
     check_staff_in_scope(caller, member)

@@ -66,21 +66,24 @@ def canonical_username(username: str) -> str:
     return _fold(username.strip())
 
 
+def invisible_or_control_character(c: str) -> bool:
+    """Format (invisible: zero-width, BOM, soft hyphen, bidi), control, line separators: not
+    in an address or a username. The request schema lists them (validation.Text)."""
+    return unicodedata.category(c) in ("Cc", "Cf", "Cs", *_LINE_SEPARATORS) or c in BIDI_CONTROLS
+
+
+def control_character(c: str) -> bool:
+    """Controls, line separators and bidi controls: not in a name. Other format characters
+    (the ZWNJ of Persian, the ZWJ of some scripts) belong to names."""
+    return unicodedata.category(c) in ("Cc", "Cs", *_LINE_SEPARATORS) or c in BIDI_CONTROLS
+
+
 def _invisible_or_control(text: str) -> bool:
-    """Format (invisible: zero-width, BOM, soft hyphen, bidi), control, line separators."""
-    return any(
-        unicodedata.category(c) in ("Cc", "Cf", "Cs", *_LINE_SEPARATORS) or c in BIDI_CONTROLS
-        for c in text
-    )
+    return any(invisible_or_control_character(c) for c in text)
 
 
 def _control(text: str) -> bool:
-    """Controls, line separators and bidi controls; other format characters (the ZWNJ of
-    Persian, the ZWJ of some scripts) belong to names."""
-    return any(
-        unicodedata.category(c) in ("Cc", "Cs", *_LINE_SEPARATORS) or c in BIDI_CONTROLS
-        for c in text
-    )
+    return any(control_character(c) for c in text)
 
 
 INVISIBLE = "Must not contain invisible, control or bidirectional characters."

@@ -11,8 +11,10 @@ requests need (docs/decisions.md, "A router, a logger and request validation of 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, ClassVar, Self
 
@@ -41,6 +43,7 @@ class Rule:
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATES = frozenset(range(0xD800, 0xE000))
 
 
 def _search(pattern: str, text: str) -> re.Match[str] | None:
@@ -51,11 +54,94 @@ def _search(pattern: str, text: str) -> re.Match[str] | None:
     return re.search(pattern, text)
 
 
+def _class_items(characters: Iterable[int]) -> str:
+    """The inside of a regex character class naming these code points, as ranges. BMP code
+    points are written `\\uXXXX` (Python's `re` and ECMA-262 read it alike); others as the
+    character itself, which both read as one code point."""
+
+    def one(code: int) -> str:
+        return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+
+    items: list[str] = []
+    run: list[int] = []
+    for code in sorted(characters):
+        if run and code == run[-1] + 1:
+            run.append(code)
+            continue
+        if run:
+            items.append(one(run[0]) if len(run) == 1 else f"{one(run[0])}-{one(run[-1])}")
+        run = [code]
+    if run:
+        items.append(one(run[0]) if len(run) == 1 else f"{one(run[0])}-{one(run[-1])}")
+    return "".join(items)
+
+
+@functools.cache
+def _characters(predicate: Callable[[str], bool]) -> frozenset[int]:
+    """Every code point the predicate holds for (schema generation only: it reads them all)."""
+    return frozenset(c for c in range(sys.maxunicode + 1) if predicate(chr(c)))
+
+
+def _spaces() -> frozenset[int]:
+    """What `str.strip` drops and Python's `\\s` matches; ECMA-262's `\\s` differs (it has
+    U+FEFF, not U+001C-U+001F or U+0085), so the schema lists them."""
+    return _characters(str.isspace)
+
+
+def _for_ecma(pattern: str, refused: frozenset[int] = frozenset()) -> str:
+    """The pattern with `\\s` and `\\S` spelled as the characters Python means, and the
+    refused characters added to every negated class (a pattern with refused characters uses
+    only negated classes, so every character it takes passes through one)."""
+    spaces = _class_items(_spaces())
+    out, index, in_class = [], 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if pattern.startswith(r"[\s\S]", index) and not in_class:
+            if refused:
+                raise ValueError("refused characters need negated classes")
+            out.append(r"[\s\S]")  # any character, whatever a space is
+            index += 6
+            continue
+        if char == "\\":
+            escape = pattern[index : index + 2]
+            if escape == r"\s":
+                out.append(spaces if in_class else f"[{spaces}]")
+            elif escape == r"\S":
+                if in_class:
+                    raise ValueError("\\S inside a class has no ECMA spelling here")
+                out.append(f"[^{spaces}{_class_items(refused)}]")
+            else:
+                out.append(escape)
+            index += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+            negated = pattern.startswith("[^", index)
+            if refused and not negated:
+                raise ValueError("refused characters need negated classes")
+            out.append("[^" if negated else "[")
+            index += 2 if negated else 1
+            continue
+        if char == "]" and in_class:
+            in_class = False
+            out.append(_class_items(refused) + "]" if refused else "]")
+            index += 1
+            continue
+        if char == "." and not in_class and refused:
+            raise ValueError("refused characters need negated classes, not '.'")
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
 @dataclasses.dataclass(frozen=True)
 class Text(Rule):
     """Bounded text. With `strip`, surrounding spaces (`str.isspace`) are dropped and the
     rest is checked and kept; the length bound holds for the text as sent. `refuse` is a
-    rule a pattern cannot say (text.py), named in the schema as the string's `format`."""
+    rule a pattern cannot say (text.py), named in the schema as the string's `format`.
+    `refused_characters` are the characters `refuse` refuses wherever they are in the
+    (stripped) text: the schema's pattern leaves them out, so it says that part too.
+    `pattern_message` explains a text that does not match `pattern`."""
 
     max_length: int
     min_length: int = 1
@@ -63,10 +149,14 @@ class Text(Rule):
     strip: bool = False
     refuse: Callable[[str], str | None] | None = None
     format: str | None = None  # the name of `refuse` in the schema
+    refused_characters: Callable[[str], bool] | None = None
+    pattern_message: str = "Not in the expected format."
 
     def __post_init__(self) -> None:
         if (self.refuse is None) != (self.format is None):
             raise ValueError("a text rule the schema cannot say is named by a format")
+        if self.refused_characters is not None and self.refuse is None:
+            raise ValueError("refused characters are those `refuse` refuses")
         if self.pattern is not None and not (
             self.pattern.startswith("^") and self.pattern.endswith("$")
         ):
@@ -91,28 +181,47 @@ class Text(Rule):
         if problem is not None:
             raise _invalid(location, problem)
         if self.pattern is not None and not _search(self.pattern, text):
-            raise _invalid(location, "Not in the expected format.")
+            raise _invalid(location, self.pattern_message)
         return text
 
     def schema(self) -> dict[str, Any]:
         described: dict[str, Any] = {"type": "string", "maxLength": self.max_length}
         if self.min_length:
             described["minLength"] = self.min_length
-        pattern = self._stripped_pattern() if self.strip else self.pattern
+        pattern = self._stripped_pattern() if self.strip else self._pattern()
         if pattern is not None:
-            described["pattern"] = pattern
+            # Lone surrogates are left out: no JSON text a client can make (I-JSON) holds one,
+            # and every Text refuses them on its own.
+            refused = (
+                _characters(self.refused_characters) - _SURROGATES
+                if self.refused_characters is not None
+                else frozenset()
+            )
+            described["pattern"] = _for_ecma(pattern, refused)
         if self.format is not None:
             described["format"] = self.format
         return described
 
+    def _pattern(self) -> str | None:
+        if self.pattern is not None or self.refused_characters is None:
+            return self.pattern
+        return r"^[^]*$"  # the refused characters are added to the class
+
     def _stripped_pattern(self) -> str | None:
         """The pattern the text as sent matches when, once stripped, it passes: the declared
         pattern between runs of spaces (it starts and ends with no space itself), or else
-        enough characters between the first and the last that are not spaces."""
+        enough characters between the first and the last that are not spaces (nor refused)."""
         if self.pattern is not None:
             return r"^\s*" + self.pattern[1:-1] + r"\s*$"
         if self.min_length <= 0:
             return None
+        if self.refused_characters is not None:
+            # Between the first and the last character that is not a space: no refused one.
+            ends = r"[^\s]"
+            if self.min_length == 1:
+                return r"^\s*" + ends + r"(?:[^]*" + ends + r")?\s*$"
+            middle = r"[^]{%d,}" % (self.min_length - 2)  # noqa: UP031 - a regex's braces
+            return r"^\s*" + ends + middle + ends + r"\s*$"
         if self.min_length == 1:
             return r"\S"
         return r"\S[\s\S]{%d,}\S" % (self.min_length - 2)  # noqa: UP031 - a regex's braces
@@ -190,15 +299,34 @@ class CalendarDate(Rule):
 
 
 @dataclasses.dataclass(frozen=True)
+class OneOfText(Rule):
+    """One of a few words, exactly (a role, a status)."""
+
+    values: tuple[str, ...]
+
+    def check(self, value: Any, location: Location) -> str:
+        if not isinstance(value, str) or value not in self.values:
+            raise _invalid(location, "Must be one of: " + ", ".join(self.values) + ".")
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": list(self.values)}
+
+
+@dataclasses.dataclass(frozen=True)
 class ListOf(Rule):
     item: Rule
     max_items: int
+    min_items: int = 0
+    min_message: str | None = None  # what to say when there are fewer
 
     def check(self, value: Any, location: Location) -> list[Any]:
         if not isinstance(value, list):
             raise _invalid(location, "Must be a list.")
         if len(value) > self.max_items:
             raise _invalid(location, f"At most {self.max_items} items.")
+        if len(value) < self.min_items:
+            raise _invalid(location, self.min_message or f"At least {self.min_items} items.")
         checked, errors = [], []
         for index, item in enumerate(value):
             try:
@@ -210,7 +338,10 @@ class ListOf(Rule):
         return checked
 
     def schema(self) -> dict[str, Any]:
-        return {"type": "array", "items": self.item.schema(), "maxItems": self.max_items}
+        described = {"type": "array", "items": self.item.schema(), "maxItems": self.max_items}
+        if self.min_items:
+            described["minItems"] = self.min_items
+        return described
 
 
 @dataclasses.dataclass(frozen=True)
@@ -258,6 +389,8 @@ class RequestModel:
     generating each dataclass's methods cost more than the rest of the module."""
 
     unknown_fields: ClassVar[str] = "refuse"  # or "ignore"
+    # A PATCH body names at least one field (`minProperties`); this says why when it names none.
+    at_least_one_field: ClassVar[str | None] = None
     declared: ClassVar[dict[str, Declared]] = {}
     # The fields the request named (a PATCH changes those only, null included).
     fields_given: frozenset[str]
@@ -281,6 +414,8 @@ class RequestModel:
             errors += [
                 ((*location, key), "Unknown field.") for key in data if key not in cls.declared
             ]
+        if cls.at_least_one_field is not None and not data:
+            errors.append((location or ("body",), cls.at_least_one_field))
         values: dict[str, Any] = {}
         for name, declared in cls.declared.items():
             where = (*location, name)
@@ -330,6 +465,8 @@ class RequestModel:
         schema["properties"] = properties
         if required:
             schema["required"] = required
+        if cls.at_least_one_field is not None:
+            schema["minProperties"] = 1
         if cls.unknown_fields == "refuse":
             schema["additionalProperties"] = False
         return schema
