@@ -120,6 +120,27 @@ export async function respondToMfa(app, challenge, username, code) {
   });
 }
 
+/** Two-step sign-in (R30), step 1: Cognito gives the login a new TOTP secret (base32) for
+ * the authenticator app. It needs the access token of the sign-in (the ID token is the API's). */
+export async function associateSoftwareToken(accessToken) {
+  const answer = await cognito("AssociateSoftwareToken", { AccessToken: accessToken });
+  return answer.SecretCode;
+}
+
+/** Step 2: a code of the app proves it holds the secret (a wrong one is Cognito's
+ * EnableSoftwareTokenMFAException or CodeMismatchException). Step 3 is the API's
+ * POST /me/mfa, which makes it the login's second factor. */
+export async function verifySoftwareToken(accessToken, code) {
+  return cognito("VerifySoftwareToken", { AccessToken: accessToken, UserCode: code, FriendlyDeviceName: "authenticator app" });
+}
+
+/** The address an authenticator app reads (from a QR code, or a link on the phone itself):
+ * Google's Key Uri Format, which the common apps follow. */
+export function otpauthUri(issuer, account, secret) {
+  const label = `${encodeURIComponent(issuer)}:${encodeURIComponent(account)}`;
+  return `otpauth://totp/${label}?secret=${secret}&issuer=${encodeURIComponent(issuer)}&algorithm=SHA1&digits=6&period=30`;
+}
+
 // Tokens live in sessionStorage (this tab only), one session per organization and app.
 const key = (slug, app) => `portal-session:${slug}:${app}`;
 

@@ -3,7 +3,7 @@
 // path that is not a file (README, "Reference portal"); each page is a full page load.
 import { api, endSession, session } from "./client.js";
 import { careApp } from "./careapp.js";
-import { account, clientList, clientNew, clientRecord, organization, staffList, staffRecord } from "./office.js";
+import { MFA_REQUIRED, account, clientList, clientNew, clientRecord, organization, staffList, staffRecord } from "./office.js";
 import * as pub from "./public.js";
 import { h, render, showError, statusRegion } from "./ui.js";
 
@@ -40,17 +40,30 @@ function nav(slug, me) {
 }
 
 /** A signed-in page: the portal session, the caller (GET /me), calls with the ID token. A
- * missing or refused token goes back to Sign in. */
+ * missing or refused token goes back to Sign in. Staff whose organization requires two-step
+ * sign-in they have not set up (R30: 403 mfa_enrollment_required) are taken to My account,
+ * where they set it up, with the API's answer. */
 async function signedIn(slug) {
   const s = session(slug, "portal");
   if (!s) {
     location.assign(`/${enc(slug)}/login`);
     return null;
   }
-  const call = (path, options = {}) => api(path, { ...options, token: s.id_token });
+  const call = async (path, options = {}) => {
+    try {
+      return await api(path, { ...options, token: s.id_token });
+    } catch (err) {
+      if (err.status === 403 && err.body.code === "mfa_enrollment_required" && location.pathname !== `/${enc(slug)}/account`) {
+        sessionStorage.setItem(MFA_REQUIRED, JSON.stringify({ status: err.status, body: err.body }));
+        location.assign(`/${enc(slug)}/account#two-step`);
+        return new Promise(() => {});  // the page is leaving: nothing more to show here
+      }
+      throw err;
+    }
+  };
   try {
     const me = await call("/me");
-    return { slug, me, call };
+    return { slug, me, call, session: s };
   } catch (err) {
     if (err.status === 401) {
       endSession(slug, "portal");

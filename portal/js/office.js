@@ -1,11 +1,14 @@
 // The signed-in screens: Clients, Staff, Organization (staff), My account (anyone).
-import { api } from "./client.js";
+import { ApiError, associateSoftwareToken, otpauthUri, verifySoftwareToken } from "./client.js";
 import { badge, checkbox, details, form, h, input, render, showError, showMessage, statusRegion } from "./ui.js";
 
 const enc = encodeURIComponent;
 const STATUSES = [["active", "Active"], ["inactive", "Inactive"], ["pending", "Pending"]];
 const ROLES = [["org_admin", "Organization administrator"], ["dept_admin", "Department administrator"], ["care_coordinator", "Care coordinator"], ["practitioner", "Practitioner"]];
 const fullName = (p) => `${p.last_name}, ${p.first_name}`;
+/** Where sessionStorage keeps the API's refusal that sent a staff member to set up two-step
+ * sign-in (R30: 403 mfa_enrollment_required), for My account to show. */
+export const MFA_REQUIRED = "portal-mfa-required";
 
 /** Loads what a page needs; an error replaces the page with the API's words. */
 async function load(title, calls) {
@@ -313,6 +316,9 @@ export async function staffRecord(ctx, id) {
     f.querySelector("input").focus();
   };
 
+  const mfaState = h("span", {}, staff.mfa_enrolled ? "set up" : "not set up");
+  const mfaReset = mfaResetSection(ctx, staff, status, () => mfaState.replaceChildren("not set up"));
+
   let clientsSection = null;
   if (staff.roles.includes("practitioner")) {
     const [names, active] = await Promise.all([
@@ -348,8 +354,10 @@ export async function staffRecord(ctx, id) {
       ["Departments", staff.department_ids.map(depName).join(", ") || "none"],
       ["Active", staff.active ? "yes" : "no"],
       ["Username", staff.username],
+      ["Two-step sign-in", mfaState],
     ]),
     h("div", {}, staffActions(ctx, staff, status), h("button", { type: "button", class: "secondary", onclick: edit }, "Edit")),
+    mfaReset,
     editSlot,
     clientsSection);
   const notice = new URLSearchParams(location.search).get("notice");
@@ -359,6 +367,37 @@ export async function staffRecord(ctx, id) {
       ? `Saved. Active clients left with no active practitioner: ${left}.`
       : "Saved.");
   }
+}
+
+/** R30, for org admins: a member who lost their authenticator app. The API turns the second
+ * factor off, ends every session and emails them; where the organization requires it, they
+ * set it up again at their next sign-in. Asked twice: it signs the member out. */
+function mfaResetSection(ctx, staff, status, onReset) {
+  if (!ctx.me.roles.includes("org_admin") || !staff.mfa_enrolled) return null;
+  const slot = h("div", { class: "mfa-reset" });
+  const ask = () => {
+    const confirm = h("button", {
+      type: "button", class: "danger",
+      onclick: async () => {
+        confirm.disabled = true;
+        try {
+          const answer = await ctx.call(`/staff/${enc(staff.id)}/mfa-reset`, { method: "POST" });
+          onReset();
+          slot.replaceChildren();
+          showMessage(status, answer.message, { title: "Two-step sign-in reset" });
+        } catch (err) {
+          confirm.disabled = false;
+          showError(status, err);
+        }
+      },
+    }, "Yes, reset it");
+    const question = h("p", { tabindex: "-1" }, `Reset ${staff.first_name} ${staff.last_name}'s two-step sign-in? Their authenticator app stops working for this account, every device they are signed in on is signed out, and they are emailed. They sign in with their password and set up an app again.`);
+    slot.replaceChildren(question, confirm, h("button", { type: "button", class: "secondary", onclick: () => { slot.replaceChildren(first); first.focus(); } }, "Cancel"));
+    question.focus();
+  };
+  const first = h("button", { type: "button", class: "secondary", onclick: ask }, "Reset two-step sign-in");
+  slot.append(first);
+  return slot;
 }
 
 /** A new invitation (not accepted yet) or a password reset email, for administrators. */
@@ -393,17 +432,31 @@ export async function organization(ctx) {
         input({ label: "Name", name: "name", value: org.name, autocomplete: "organization" }),
         h("fieldset", {}, h("legend", {}, "Client Management"),
           checkbox({ label: "Manually approve client registrations", name: "manual_approval", checked: org.manual_approval, hint: " New self-registered clients wait in the Pending list until staff approve them." })),
+        h("fieldset", {}, h("legend", {}, "Security"),
+          checkbox({
+            label: "Require staff to use two-step sign-in", name: "require_staff_mfa", checked: org.require_staff_mfa, error: true,
+            hint: " Staff sign in with their password and a code from an authenticator app; those who have not set it up are asked to before anything else. Set up your own first, under My account.",
+          })),
       ],
       submit: "Save",
-      action: async (v) => {
+      action: async (v, f) => {
         const body = { manual_approval: v.manual_approval.length > 0 };
         if (v.name !== org.name) body.name = v.name;
-        const saved = await ctx.call("/org", { method: "PATCH", body });
-        org.name = saved.name;
-        org.manual_approval = saved.manual_approval;
-        showMessage(status, `Saved. Manual approval is ${saved.manual_approval ? "on" : "off"}.`);
+        const requireMfa = v.require_staff_mfa.length > 0;
+        if (requireMfa !== org.require_staff_mfa) body.require_staff_mfa = requireMfa;
+        let saved;
+        try {
+          saved = await ctx.call("/org", { method: "PATCH", body });
+        } catch (err) {
+          if (err.body?.code !== "enroll_first") throw err;
+          showError(status, err, f);  // the API's words, and where to do it
+          status.querySelector(".alert").append(h("p", {}, h("a", { href: `/${enc(ctx.slug)}/account#two-step` }, "Set up two-step sign-in under My account")));
+          return;
+        }
+        Object.assign(org, saved);
+        showMessage(status, `Saved. Manual approval is ${saved.manual_approval ? "on" : "off"}. Two-step sign-in is ${saved.require_staff_mfa ? "required of all staff" : "optional for staff"}.`);
       },
-    }) : details([["Name", org.name], ["Manual approval", org.manual_approval ? "on" : "off"]]),
+    }) : details([["Name", org.name], ["Manual approval", org.manual_approval ? "on" : "off"], ["Two-step sign-in", org.require_staff_mfa ? "required of all staff" : "optional"]]),
     details([["Short name", org.slug], ["Kind", org.kind]]),
     h("h2", {}, "Departments"),
     h("ul", {}, departments.items.map((d) => h("li", {}, d.name))),
@@ -424,6 +477,7 @@ export async function account(ctx) {
       me.roles ? ["Roles", me.roles.join(", ") || "none"] : null,
     ]),
     me.status === "pending" ? h("p", {}, "Your account awaits approval by the practice: the Care App lets you in once it is approved.") : null,
+    me.kind === "staff" ? twoStepSection(ctx) : null,
     h("h2", {}, "Change my email"),
     form({
       region: status,
@@ -435,5 +489,88 @@ export async function account(ctx) {
         showMessage(status, `A link was sent to ${v.email}. Your email changes when you open it.`, { title: "Check the new address" });
       },
     }));
+  const required = sessionStorage.getItem(MFA_REQUIRED);
+  sessionStorage.removeItem(MFA_REQUIRED);
+  if (required && me.mfa_enrollment_required) {
+    // Another page's call was refused (403 mfa_enrollment_required): its words, here.
+    const { status: code, body } = JSON.parse(required);
+    showError(document.getElementById("two-step-status"), new ApiError(code, body));
+  }
 }
 
+/** Two-step sign-in (R30), for staff: Cognito's AssociateSoftwareToken gives a secret for
+ * the authenticator app (shown as text to type, and as an otpauth:// link; no QR code in
+ * this reference), VerifySoftwareToken checks a code of the app, then POST /me/mfa tells
+ * the API, which makes it the login's second factor. Both Cognito calls take the access
+ * token of the sign-in. Setting up again (a new phone) starts with a new secret. */
+function twoStepSection(ctx) {
+  const me = ctx.me;
+  const status = h("div", { class: "status", id: "two-step-status", role: "status", "aria-live": "polite" });
+  const state = h("p", { class: "mfa-state" });
+  const showState = (enrolled) => {
+    state.replaceChildren(...(enrolled
+      ? [h("strong", {}, "On"), ": each sign-in asks for a code from your authenticator app."]
+      : [h("strong", {}, "Off"), me.mfa_enrollment_required
+        ? ": your organization requires it. Set it up to use the portal."
+        : ": sign-in asks for your password only."]));
+  };
+  showState(me.mfa_enrolled);
+  const setupSlot = h("div");
+  const start = h("button", {
+    type: "button",
+    onclick: async () => {
+      start.disabled = true;
+      status.replaceChildren();
+      try {
+        const secret = await associateSoftwareToken(ctx.session.access_token);
+        setupSlot.replaceChildren(setupSteps(ctx, secret, status, (answer) => {
+          me.mfa_enrolled = true;
+          me.mfa_enrollment_required = false;
+          showState(true);
+          setupSlot.replaceChildren();
+          start.textContent = "Set up a new authenticator app";
+          showMessage(status, answer.message, { title: "Two-step sign-in is on" });
+        }));
+        setupSlot.querySelector("h3").focus();
+      } catch (err) {
+        showError(status, err);
+      } finally {
+        start.disabled = false;
+      }
+    },
+  }, me.mfa_enrolled ? "Set up a new authenticator app" : "Set up two-step sign-in");
+  return h("section", { id: "two-step", "aria-labelledby": "two-step-h" },
+    h("h2", { id: "two-step-h" }, "Two-step sign-in"),
+    status,
+    state,
+    h("p", {}, "With two-step sign-in, signing in takes your password and a 6-digit code from an authenticator app on your phone (for example Google Authenticator, Microsoft Authenticator or 1Password)."),
+    start,
+    setupSlot);
+}
+
+function setupSteps(ctx, secret, status, enrolled) {
+  const me = ctx.me;
+  const grouped = secret.replace(/(.{4})(?=.)/g, "$1 ");
+  const uri = otpauthUri(ctx.slug, me.username, secret);
+  return h("div", { class: "mfa-setup" },
+    h("h3", { tabindex: "-1" }, "Set up your authenticator app"),
+    h("ol", { class: "steps" },
+      h("li", {}, "In your authenticator app, add an account and choose to enter a setup key (the key is time based). Account name: ",
+        h("strong", {}, `${ctx.slug} (${me.username})`), ". Key:",
+        h("p", { class: "secret" }, h("code", { id: "mfa-secret" }, grouped)),
+        h("p", { class: "hint" }, "Spaces do not matter. Keep this key to yourself: anyone who has it can make your codes.")),
+      h("li", {}, "Or, on the phone that has the app, open this link: ",
+        h("a", { href: uri, class: "otpauth" }, uri),
+        h("span", { class: "hint" }, "This reference portal shows no QR code: the key and the link say the same.")),
+      h("li", {}, "Enter the 6-digit code the app now shows.")),
+    form({
+      region: status,
+      fields: [input({ label: "Code from your authenticator app", name: "code", autocomplete: "one-time-code", attrs: { inputmode: "numeric" } })],
+      submit: "Turn on two-step sign-in",
+      action: async (v) => {
+        const verified = await verifySoftwareToken(ctx.session.access_token, v.code.replace(/\s+/g, ""));
+        if (verified.Status !== "SUCCESS") throw new Error(`Cognito answered ${verified.Status}: try the next code.`);
+        enrolled(await ctx.call("/me/mfa", { method: "POST" }));
+      },
+    }));
+}

@@ -167,7 +167,11 @@ export function acceptInvitation(slug) {
 }
 
 /** Sign in with the portal's app client (or the Care App's, on the Care App page). A refusal
- * of the pre-authentication trigger is shown as Cognito words it (R13). */
+ * of the pre-authentication trigger is shown as Cognito words it (R13). A login with two-step
+ * sign-in (R30) gets Cognito's SOFTWARE_TOKEN_MFA challenge: the code form replaces the
+ * password form. After a refused code the next one starts again (InitiateAuth with the same
+ * username and password, held by this page only) rather than rely on the refused challenge's
+ * session being answerable twice. */
 export function signInForm({ slug, app, submit, onSignedIn }) {
   const status = statusRegion();
   const mfaSlot = h("div");
@@ -175,7 +179,7 @@ export function signInForm({ slug, app, submit, onSignedIn }) {
     saveSession(slug, app, result);
     await onSignedIn(result);
   };
-  return h("div", {}, status, form({
+  const passwordForm = form({
     region: status,
     fields: [
       input({ label: "Username", name: "username", autocomplete: "username" }),
@@ -187,22 +191,52 @@ export function signInForm({ slug, app, submit, onSignedIn }) {
       const answer = await initiateAuth(app, v.username, v.password);
       if (answer.AuthenticationResult) return done(answer.AuthenticationResult);
       if (answer.ChallengeName === "SOFTWARE_TOKEN_MFA") {
-        mfaSlot.replaceChildren(h("h2", {}, "Second factor"), form({
-          region: status,
-          fields: [input({ label: "Code from your authenticator app", name: "code", autocomplete: "one-time-code", attrs: { inputmode: "numeric" } })],
-          submit: "Verify",
-          action: async (m) => {
-            const result = await respondToMfa(app, answer, v.username, m.code);
-            if (!result.AuthenticationResult) throw new Error(`Cognito asked for ${result.ChallengeName}, which this reference portal does not handle.`);
-            await done(result.AuthenticationResult);
-          },
-        }));
-        mfaSlot.querySelector("input").focus();
+        showCodeForm(v, answer);
         return undefined;
       }
       throw new Error(`Cognito asked for ${answer.ChallengeName}, which this reference portal does not handle.`);
     },
-  }), mfaSlot);
+  });
+  const showCodeForm = (v, first) => {
+    let challenge = first;
+    passwordForm.hidden = true;
+    const back = h("button", {
+      type: "button", class: "secondary",
+      onclick: () => {
+        mfaSlot.replaceChildren();
+        status.replaceChildren();
+        passwordForm.hidden = false;
+        passwordForm.querySelector("input").focus();
+      },
+    }, "Start again");
+    mfaSlot.replaceChildren(
+      h("h2", { id: "mfa-h", tabindex: "-1" }, "Two-step sign-in"),
+      h("p", {}, `Signing in as ${v.username}. Open your authenticator app and enter the 6-digit code it shows for this account.`),
+      form({
+        region: status,
+        fields: [input({ label: "Code from your authenticator app", name: "code", autocomplete: "one-time-code", attrs: { inputmode: "numeric" } })],
+        submit: "Verify",
+        secondary: back,
+        action: async (m) => {
+          if (!challenge) {
+            const again = await initiateAuth(app, v.username, v.password);
+            if (again.AuthenticationResult) return done(again.AuthenticationResult);
+            challenge = again;
+          }
+          let result;
+          try {
+            result = await respondToMfa(app, challenge, v.username, m.code.replace(/\s+/g, ""));
+          } catch (err) {
+            challenge = null;  // the next code starts again
+            throw err;
+          }
+          if (!result.AuthenticationResult) throw new Error(`Cognito asked for ${result.ChallengeName}, which this reference portal does not handle.`);
+          return done(result.AuthenticationResult);
+        },
+      }));
+    mfaSlot.querySelector("input").focus();
+  };
+  return h("div", {}, status, passwordForm, mfaSlot);
 }
 
 export function login(slug) {

@@ -40,12 +40,14 @@ export function input({ label, name, type = "text", value, hint, autocomplete, r
     control);
 }
 
-/** A checkbox with its label on the right. */
-export function checkbox({ label, name, checked, value = "true", hint }) {
+/** A checkbox with its label on the right; `error`: a place for the API's word on it. */
+export function checkbox({ label, name, checked, value = "true", hint, error = false }) {
   const id = nextId(name);
+  const errorId = error ? `${id}-error` : undefined;
   return h("div", { class: "check" },
-    h("input", { type: "checkbox", id, name, value, checked: !!checked }),
-    h("label", { for: id }, label, hint ? h("span", { class: "hint" }, hint) : null));
+    h("input", { type: "checkbox", id, name, value, checked: !!checked, "aria-describedby": errorId }),
+    h("label", { for: id }, label, hint ? h("span", { class: "hint" }, hint) : null,
+      error ? h("span", { class: "field-error", id: errorId, "data-error-for": name }) : null));
 }
 
 /** The region where a page says what happened: errors as the API worded them. */
@@ -75,7 +77,7 @@ export function showError(region, err, form) {
     const slot = form && form.querySelector(`[data-error-for="${CSS.escape(fe.field)}"]`);
     if (slot) {
       slot.textContent = fe.message;
-      const control = slot.parentElement.querySelector("input, select");
+      const control = (slot.closest(".field, .check") || slot.parentElement).querySelector("input, select");
       if (control) control.setAttribute("aria-invalid", "true");
     }
     items.push(h("li", {}, h("code", {}, fe.field), ": ", fe.message));
@@ -132,7 +134,7 @@ export function render(title, ...content) {
   const main = document.getElementById("main");
   document.title = `${title} · Office portal`;
   const heading = h("h1", { tabindex: "-1" }, title);
-  main.replaceChildren(heading, ...content.flat());
+  main.replaceChildren(heading, ...content.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
   heading.focus();
   return main;
 }

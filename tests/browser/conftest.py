@@ -71,6 +71,31 @@ class PortalStack:
         assert answer.status == 201, answer.text
         return str(answer.body["id"])
 
+    def staff_with_login(
+        self, org: dict[str, Any], first: str = "Casey", last: str = "Coordinator"
+    ) -> dict[str, Any]:
+        """A care coordinator the admin invited, who accepted with a username and password:
+        id, email, username."""
+        email = f"{first.lower()}.{uuid.uuid4().hex[:6]}@{org['slug']}.example"
+        body = {
+            "first_name": first,
+            "last_name": last,
+            "email": email,
+            "roles": ["care_coordinator"],
+            "department_ids": [org["departments"][0]["id"]],
+        }
+        invited = self.call("POST", "/staff", body, self.token(org["admin_username"]))
+        assert invited.status == 201, invited.text
+        token = self.link(email, "accept-invitation").split("token=")[1]
+        username = f"{first.lower()}-{org['slug']}"
+        accepted = self.call(
+            "POST",
+            "/public/invitations/accept",
+            {"token": token, "username": username, "password": PASSWORD},
+        )
+        assert accepted.status == 200, accepted.text
+        return {"id": str(invited.body["id"]), "email": email, "username": username}
+
     def client_with_login(self, org: dict[str, Any], practitioner_id: str) -> dict[str, Any]:
         """A client the office created for that practitioner, who accepted the invitation
         (no public email sent: R28's per-address limits stay for the story): email,
@@ -159,8 +184,11 @@ class Person:
 
     def screenshot(self, name: str) -> Path:
         """A screenshot of the screen (full page), after checking what a person relies on:
-        every control is labelled, and nothing is wider than the window."""
+        every control is labelled, no "null" or "[object ...]" stands for words, and nothing is
+        wider than the window."""
         assert self.page.evaluate(UNLABELLED) == [], "controls without a label"
+        text = self.page.locator("main").inner_text()
+        assert not re.search(r"\bnull\b|\bundefined\b|\[object ", text), "a value, not words"
         width = self.page.viewport_size["width"] if self.page.viewport_size else 0
         assert self.page.evaluate("document.documentElement.scrollWidth") <= width
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

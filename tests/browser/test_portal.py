@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+import pyotp
 import pytest
 
 from clientaccounts import emails
@@ -249,6 +250,120 @@ def test_email_change_confirmed_from_the_link(portal_stack: PortalStack, people:
     robin.sign_in(client["username"])
     robin.heading("My account")
     assert new_email in robin.page.locator("dl.details").inner_text()
+
+
+def _wrong(code: str) -> str:
+    return str((int(code) + 1) % 10**6).zfill(6)
+
+
+def set_up_two_step(person: Person, screenshot: str = "") -> pyotp.TOTP:
+    """On My account: "Set up two-step sign-in", the key the page shows typed into an
+    authenticator app (pyotp), a wrong code refused in Cognito's words, then the app's code."""
+    person.page.get_by_role("button", name=re.compile("^Set up ")).click()
+    heading = person.page.get_by_role("heading", level=3, name="Set up your authenticator app")
+    heading.wait_for()
+    if screenshot:
+        person.screenshot(screenshot)
+    assert person.page.evaluate("document.activeElement.textContent") == heading.inner_text()
+    secret = person.page.locator("#mfa-secret").inner_text().replace(" ", "")
+    link = person.page.locator("a.otpauth")
+    href = str(link.get_attribute("href"))
+    assert href.startswith("otpauth://totp/") and f"secret={secret}&" in href
+    assert link.inner_text() == href
+    app = pyotp.TOTP(secret)
+    person.fill(Code_from_your_authenticator_app=_wrong(app.now()))
+    person.click("Turn on two-step sign-in")
+    refusal = person.alert()
+    assert "Cognito answered 400" in refusal and "EnableSoftwareTokenMFAException" in refusal
+    person.fill(Code_from_your_authenticator_app=app.now())
+    person.click("Turn on two-step sign-in")
+    person.page.get_by_role("heading", name="Two-step sign-in is on").wait_for()
+    assert "sign-in now asks for a code" in person.alert()  # the API's words
+    assert person.page.locator(".mfa-state").inner_text().startswith("On")
+    return app
+
+
+def test_two_step_sign_in_required_enrol_challenge_and_reset(
+    portal_stack: PortalStack, people: People
+) -> None:
+    """R30 in the portal: the admin cannot require two-step sign-in before setting it up,
+    sets it up on My account and requires it; a coordinator is sent to set it up, does, signs
+    in again through the code; the admin resets it after a lost phone."""
+    org = portal_stack.organization()
+    casey = portal_stack.staff_with_login(org)
+    admin = admin_signed_in(people, org)
+    admin.page.get_by_role("link", name="Organization").click()
+    admin.heading("Organization")
+    requirement = admin.page.get_by_label("Require staff to use two-step sign-in")
+    requirement.check()
+    admin.click("Save")
+    refusal = admin.alert()
+    assert "Enrol your own second factor" in refusal and "enroll_first" in refusal
+    assert requirement.get_attribute("aria-invalid") == "true"
+    admin.page.get_by_role("link", name="Set up two-step sign-in under My account").click()
+    admin.heading("My account")
+    assert admin.page.locator(".mfa-state").inner_text().startswith("Off")
+    set_up_two_step(admin, "two-step-setup")
+    admin.page.get_by_role("button", name="Set up a new authenticator app").wait_for()
+    admin.page.get_by_role("link", name="Organization").click()
+    admin.heading("Organization")
+    admin.page.get_by_label("Require staff to use two-step sign-in").check()
+    admin.click("Save")
+    assert "Two-step sign-in is required of all staff" in admin.alert()
+
+    # Casey, on a phone: no code asked yet, and every page but My account is refused.
+    person = people(org["slug"], phone=True)
+    person.sign_in(casey["username"])
+    person.heading("My account")
+    sent = person.alert()
+    assert "API answered 403" in sent and "mfa_enrollment_required" in sent
+    assert "enrol an authenticator app first" in sent  # the API's words
+    assert person.page.locator(".mfa-state").inner_text().startswith("Off: your organization")
+    person.page.get_by_role("button", name="Set up two-step sign-in").click()
+    person.page.locator("#mfa-secret").wait_for()
+    person.screenshot("two-step-setup-phone")
+    person.page.get_by_role("button", name="Set up two-step sign-in").click()  # a new key
+    person.page.locator("#mfa-secret").wait_for()
+    app = set_up_two_step(person)
+    person.page.get_by_role("link", name="Clients", exact=True).click()
+    person.heading("Clients")
+    person.click("Sign out")
+    person.heading("Sign in")
+
+    # Signing in again asks for a code: a wrong one refused in Cognito's words, then the app's.
+    person.fill(Username=casey["username"], Password=PASSWORD)
+    person.click("Sign in")
+    code = person.page.get_by_label("Code from your authenticator app")
+    code.wait_for()
+    assert person.page.evaluate("document.activeElement.name") == "code"
+    assert not person.page.get_by_label("Password").is_visible()
+    person.screenshot("two-step-code-phone")
+    code.fill(_wrong(app.now()))
+    person.click("Verify")
+    refusal = person.alert()
+    assert "Cognito answered 400" in refusal and "CodeMismatchException" in refusal
+    code.fill(app.now())
+    person.click("Verify")
+    person.heading("Clients")
+
+    # The phone is lost: the admin resets Casey's two-step sign-in.
+    admin.open(f"staff/{casey['id']}")
+    admin.heading("Casey Coordinator")
+    details = admin.page.locator("dl.details")
+    assert "Two-step sign-in\nset up" in details.inner_text()
+    admin.click("Reset two-step sign-in")
+    admin.click("Yes, reset it")
+    assert "The second factor was reset" in admin.alert()  # the API's words
+    assert "Two-step sign-in\nnot set up" in details.inner_text()
+    admin.screenshot("staff-two-step-reset")
+    assert any("second factor" in m["subject"] for m in portal_stack.stack.mailbox(casey["email"]))
+
+    # Casey signs in with the password alone, and is asked to set it up again.
+    person.sign_in(casey["username"])
+    person.heading("My account")
+    assert "mfa_enrollment_required" in person.alert()
+    new_app = set_up_two_step(person)
+    assert new_app.secret != app.secret
 
 
 def test_usable_on_a_phone(portal_stack: PortalStack, people: People) -> None:
