@@ -11,6 +11,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from clientaccounts import emails
 from clientaccounts.config import load_settings
@@ -264,7 +265,7 @@ def set_up_two_step(person: Person, screenshot: str = "") -> pyotp.TOTP:
     heading.wait_for()
     if screenshot:
         person.screenshot(screenshot)
-    assert person.page.evaluate("document.activeElement.textContent") == heading.inner_text()
+    expect(heading).to_be_focused()  # waits: the page moves focus once it has drawn
     secret = person.page.locator("#mfa-secret").inner_text().replace(" ", "")
     link = person.page.locator("a.otpauth")
     href = str(link.get_attribute("href"))
@@ -335,7 +336,7 @@ def test_two_step_sign_in_required_enrol_challenge_and_reset(
     person.click("Sign in")
     code = person.page.get_by_label("Code from your authenticator app")
     code.wait_for()
-    assert person.page.evaluate("document.activeElement.name") == "code"
+    expect(code).to_be_focused()
     assert not person.page.get_by_label("Password").is_visible()
     person.screenshot("two-step-code-phone")
     code.fill(_wrong(app.now()))
