@@ -144,7 +144,8 @@ def set_password(username: str, password: str) -> None:
 
 # --- R30: a second factor (TOTP), enrolled by the user with Cognito ----------------------
 
-SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"  # noqa: S105  # nosec B105 (a Cognito MFA type)
+# A Cognito MFA type, not a secret.
+SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"  # noqa: S105  # nosec B105
 
 
 class SoftwareTokenNotVerified(Exception):
