@@ -13,7 +13,9 @@ from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
+from pynamodb.pagination import ResultIterator
 
 from .. import clock
 from ..errors import InvalidInput
@@ -190,57 +192,52 @@ class Page(Generic[T]):
     last_evaluated_key: dict[str, Any] | None
 
 
+def _page(
+    query: Callable[..., ResultIterator[M]],
+    hash_key: str,
+    condition: Condition | None = None,
+    *,
+    limit: int,
+    start: dict[str, Any] | None,
+    newest_first: bool = False,
+) -> Page[M]:
+    """One page of a table's or an index's Query: `limit` items from `start`, in key order
+    (reversed for `newest_first`), and where the next page starts."""
+    ensure_bound()
+    try:
+        result = query(
+            hash_key,
+            condition,
+            scan_index_forward=False if newest_first else None,
+            limit=limit,
+            page_size=limit,
+            last_evaluated_key=start,
+        )
+        return Page(list(result), result.last_evaluated_key)
+    except FAILURES as exc:
+        raise unavailable(exc) from exc
+
+
 def query_clients_by_status(
     status_key: str, *, limit: int, start: dict[str, Any] | None
 ) -> Page[Client]:
     """One page of the ByStatus index, in name order (R14)."""
-    ensure_bound()
-    try:
-        result = Client.by_status.query(
-            status_key, limit=limit, page_size=limit, last_evaluated_key=start
-        )
-        items = list(result)
-        return Page(items, result.last_evaluated_key)
-    except FAILURES as exc:
-        raise unavailable(exc) from exc
+    return _page(Client.by_status.query, status_key, limit=limit, start=start)
 
 
 def query_clients_by_name_prefix(
     status_key: str, prefix: str, *, limit: int, start: dict[str, Any] | None
 ) -> Page[Client]:
     """One page of the ByStatus index whose `name_key` begins with `prefix`, in name order."""
-    ensure_bound()
-    try:
-        result = Client.by_status.query(
-            status_key,
-            Client.name_key.startswith(prefix),
-            limit=limit,
-            page_size=limit,
-            last_evaluated_key=start,
-        )
-        items = list(result)
-        return Page(items, result.last_evaluated_key)
-    except FAILURES as exc:
-        raise unavailable(exc) from exc
+    condition = Client.name_key.startswith(prefix)
+    return _page(Client.by_status.query, status_key, condition, limit=limit, start=start)
 
 
 def query_clients_newest_first(
     status_key: str, *, limit: int, start: dict[str, Any] | None
 ) -> Page[Client]:
     """One page of the ByCreated index, newest first (R14, "newest first")."""
-    ensure_bound()
-    try:
-        result = Client.by_created.query(
-            status_key,
-            scan_index_forward=False,
-            limit=limit,
-            page_size=limit,
-            last_evaluated_key=start,
-        )
-        items = list(result)
-        return Page(items, result.last_evaluated_key)
-    except FAILURES as exc:
-        raise unavailable(exc) from exc
+    return _page(Client.by_created.query, status_key, limit=limit, start=start, newest_first=True)
 
 
 def query_unassigned_clients(
@@ -248,19 +245,8 @@ def query_unassigned_clients(
 ) -> Page[Client]:
     """One page of the sparse Unassigned index (R25): clients of one status with no active
     practitioner, in name order, optionally from a `name_key` prefix."""
-    ensure_bound()
-    try:
-        result = Client.unassigned.query(
-            unassigned_key,
-            Client.name_key.startswith(prefix) if prefix else None,
-            limit=limit,
-            page_size=limit,
-            last_evaluated_key=start,
-        )
-        items = list(result)
-        return Page(items, result.last_evaluated_key)
-    except FAILURES as exc:
-        raise unavailable(exc) from exc
+    condition = Client.name_key.startswith(prefix) if prefix else None
+    return _page(Client.unassigned.query, unassigned_key, condition, limit=limit, start=start)
 
 
 def find_client_by_email(org_id: str, email: str) -> Client | None:
@@ -286,19 +272,14 @@ def query_expired_signups(
 ) -> Page[ClientRef]:
     """R19: one page of unconfirmed self-registrations whose deadline is at or before `due_by`,
     from the sparse UnconfirmedByDeadline index (no other client carries its key)."""
-    ensure_bound()
-    try:
-        result = Client.unconfirmed_by_deadline.query(
-            CLEANUP_BUCKET,
-            Client.cleanup_due_at <= due_by,
-            limit=limit,
-            page_size=limit,
-            last_evaluated_key=start,
-        )
-        items = [ClientRef(c.org_id, c.client_id) for c in result]
-        return Page(items, result.last_evaluated_key)
-    except FAILURES as exc:
-        raise unavailable(exc) from exc
+    page = _page(
+        Client.unconfirmed_by_deadline.query,
+        CLEANUP_BUCKET,
+        Client.cleanup_due_at <= due_by,
+        limit=limit,
+        start=start,
+    )
+    return Page([ClientRef(c.org_id, c.client_id) for c in page.items], page.last_evaluated_key)
 
 
 def query_awaiting_approval(
@@ -306,57 +287,29 @@ def query_awaiting_approval(
 ) -> Page[ClientRef]:
     """One page of confirmed registrations awaiting approval since `since_by` or earlier, in
     every organization, from the sparse AwaitingApproval index."""
-    ensure_bound()
-    try:
-        result = Client.awaiting_approval.query(
-            APPROVAL_BUCKET,
-            Client.awaiting_approval_since <= since_by,
-            limit=limit,
-            page_size=limit,
-            last_evaluated_key=start,
-        )
-        items = [ClientRef(c.org_id, c.client_id, c.awaiting_approval_since) for c in result]
-        return Page(items, result.last_evaluated_key)
-    except FAILURES as exc:
-        raise unavailable(exc) from exc
+    page = _page(
+        Client.awaiting_approval.query,
+        APPROVAL_BUCKET,
+        Client.awaiting_approval_since <= since_by,
+        limit=limit,
+        start=start,
+    )
+    refs = [ClientRef(c.org_id, c.client_id, c.awaiting_approval_since) for c in page.items]
+    return Page(refs, page.last_evaluated_key)
 
 
 def query_audit_trail(
     subject_ref: str, *, limit: int, start: dict[str, Any] | None
 ) -> Page[AuditEvent]:
     """One page of a subject's audit events, newest first (R20)."""
-    ensure_bound()
-    try:
-        result = AuditEvent.query(
-            subject_ref,
-            scan_index_forward=False,
-            limit=limit,
-            page_size=limit,
-            last_evaluated_key=start,
-        )
-        items = list(result)
-        return Page(items, result.last_evaluated_key)
-    except FAILURES as exc:
-        raise unavailable(exc) from exc
+    return _page(AuditEvent.query, subject_ref, limit=limit, start=start, newest_first=True)
 
 
 def query_access_log(
     client_ref: str, *, limit: int, start: dict[str, Any] | None
 ) -> Page[AccessRecord]:
     """One page of a client's access records, newest first (R29)."""
-    ensure_bound()
-    try:
-        result = AccessRecord.query(
-            client_ref,
-            scan_index_forward=False,
-            limit=limit,
-            page_size=limit,
-            last_evaluated_key=start,
-        )
-        items = list(result)
-        return Page(items, result.last_evaluated_key)
-    except FAILURES as exc:
-        raise unavailable(exc) from exc
+    return _page(AccessRecord.query, client_ref, limit=limit, start=start, newest_first=True)
 
 
 # Writes: one TransactWriteItems each (transaction.py), made of named writes (writes.py).
