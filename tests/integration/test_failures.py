@@ -287,7 +287,7 @@ def test_any_content_type_is_read_as_json_and_input_is_never_echoed(
     answer = call_api(
         "POST",
         "/public/email-confirmations",
-        raw_body=f'{{"token": "t", "username": "u1x", "password": "p", "{secret}": 1}}',
+        raw_body=f'{{"token": "t", "username": "u1x", "password": "{PASSWORD}", "{secret}": 1}}',
         headers=headers,
     )
     assert answer.status == 422
