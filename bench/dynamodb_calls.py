@@ -24,6 +24,7 @@ OPERATIONS_SHOWN = (
     "TransactWriteItems",
     "UpdateItem",
     "PutItem",
+    "BatchWriteItem",
     "Scan",
 )
 
